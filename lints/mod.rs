@@ -1,0 +1,31 @@
+//! The rules. One file per rule; registering one is one line in [`ALL`].
+
+mod block_directive_without_block;
+mod directive_not_allowed;
+mod include_cycle;
+mod include_not_found;
+mod include_unreadable;
+mod invalid_argument_count;
+mod simple_directive_with_block;
+mod syntax_error;
+mod unknown_directive;
+
+use crate::lint::Rule;
+
+/// Every rule, in documentation order.
+pub static ALL: &[&dyn Rule] = &[
+    &syntax_error::SyntaxError,
+    &directive_not_allowed::DirectiveNotAllowed,
+    &block_directive_without_block::BlockDirectiveWithoutBlock,
+    &simple_directive_with_block::SimpleDirectiveWithBlock,
+    &invalid_argument_count::InvalidArgumentCount,
+    &unknown_directive::UnknownDirective,
+    &include_not_found::IncludeNotFound,
+    &include_unreadable::IncludeUnreadable,
+    &include_cycle::IncludeCycle,
+];
+
+/// Looks a rule up by name.
+pub fn by_name(name: &str) -> Option<&'static dyn Rule> {
+    ALL.iter().copied().find(|r| r.meta().name == name)
+}

@@ -1,0 +1,76 @@
+use crate::declare_rule;
+use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::model::directives::{table, Dispatch};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a directive name that neither nginx nor any module Debian's
+    /// nginx packages ship defines, with a "did you mean" suggestion. Typos
+    /// (`proxy_passs`), directives of NGINX Plus or of modules that are not
+    /// installed, and stray words (a byte-order mark, a form feed) show up here.
+    ///
+    /// nginx error text: `unknown directive "NAME"`.
+    ///
+    /// ## Why is this bad?
+    /// nginx refuses to load the configuration.
+    ///
+    /// ## Example
+    /// ```nginx
+    /// events {}
+    /// http {
+    ///     server {
+    ///         location / {
+    ///             proxy_passs http://127.0.0.1:8080;
+    ///         }
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// Use instead:
+    /// ```nginx
+    /// events {}
+    /// http {
+    ///     server {
+    ///         location / {
+    ///             proxy_pass http://127.0.0.1:8080;
+    ///         }
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// ## Options
+    /// None yet (declaring in-house module directives comes with the
+    /// configuration file).
+    ///
+    /// ## References
+    /// - <https://nginx.org/en/docs/dirindex.html>
+    pub struct UnknownDirective {
+        name: "unknown-directive",
+        category: Correctness,
+        severity: Error,
+        summary: "a directive no known nginx module defines",
+        pass: &["events {}\nhttp { more_set_headers \"X: y\"; }\n"],
+        fail: &["events {}\nhttp { server { location / { proxy_passs http://127.0.0.1:8080; } } }\n"],
+    }
+}
+
+impl Rule for UnknownDirective {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+        let t = table();
+        for (_, inst, d) in cx.tree.dispatched(cx.loaded) {
+            if let Dispatch::Unknown = t.dispatch(d.name(), inst.ctx) {
+                let name = d.name();
+                let shown: String = name.chars().flat_map(char::escape_default).collect();
+                let mut f = Finding::new(d.name.span, format!("unknown directive \"{shown}\""));
+                f = match t.suggest(name, Some(inst.ctx)) {
+                    Some(s) => f.help(format!("did you mean \"{s}\"?")),
+                    None => f.help("check the spelling, or load the module that defines it"),
+                };
+                out.push(f);
+            }
+        }
+    }
+}

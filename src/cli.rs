@@ -1,0 +1,287 @@
+//! The command line: parses arguments, runs the pipeline, prints, exits.
+
+use crate::lint::{Selection, Severity};
+use crate::load::{Entry, LoadOptions};
+use crate::model::context::Context;
+use crate::render::{self, Format};
+use clap::{Args, Parser, Subcommand};
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+
+/// A fast nginx configuration linter and static analyzer.
+#[derive(Parser, Debug)]
+#[command(name = "ngxlint", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check configuration files or directories (the default use).
+    Check(CheckArgs),
+    /// List the rules.
+    Rules {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: ListFormat,
+    },
+    /// Print a rule's documentation as Markdown.
+    Rule {
+        /// The rule's name, e.g. `syntax-error`.
+        name: String,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Files or directories to check; `-` reads standard input. Directories are
+    /// walked: main configs are followed through their includes, other
+    /// `*.conf` files are checked on their own.
+    pub paths: Vec<PathBuf>,
+    /// Main configuration file, like nginx's -c.
+    #[arg(short = 'c', long = "conf", value_name = "FILE")]
+    pub conf: Option<PathBuf>,
+    /// Prefix a relative -c path resolves against, like nginx's -p.
+    #[arg(short = 'p', long, value_name = "DIR")]
+    pub prefix: Option<PathBuf>,
+    /// Directory relative includes resolve against (default: the directory of the main config).
+    #[arg(long, value_name = "DIR")]
+    pub conf_dir: Option<PathBuf>,
+    /// Read includes under FROM from TO instead (repeatable), e.g. `--map /etc/nginx=.`.
+    #[arg(long = "map", value_name = "FROM=TO")]
+    pub maps: Vec<String>,
+    /// Do not map /etc/nginx to the checked conf dir automatically.
+    #[arg(long)]
+    pub no_default_map: bool,
+    /// Context of entry files that are not main configs (default: inferred
+    /// from their top-level directives): main, http, server, location, stream, ...
+    #[arg(long, value_name = "CONTEXT")]
+    pub context: Option<String>,
+    /// File name to use for standard input in findings.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
+    /// Output format (default: pretty on a terminal, concise otherwise).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// When to use colours (NO_COLOR is honoured with auto).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+    /// Only run these rules or categories (comma separated or repeated).
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Do not run these rules or categories.
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Files larger than this many bytes are not read.
+    #[arg(long, default_value_t = 16 * 1024 * 1024, value_name = "BYTES")]
+    pub max_file_size: u64,
+    /// Stop reading after this many files.
+    #[arg(long, default_value_t = 20_000, value_name = "N")]
+    pub max_files: usize,
+    /// Blocks nested deeper than this stop a file's parse.
+    #[arg(long, default_value_t = 256, value_name = "N")]
+    pub max_depth: u32,
+    /// Print nothing but findings (no summary line).
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Exit codes.
+pub mod exit {
+    /// No finding at error level.
+    pub const CLEAN: u8 = 0;
+    /// Findings at error level (syntax errors included).
+    pub const FINDINGS: u8 = 1;
+    /// Usage, I/O or internal error.
+    pub const TROUBLE: u8 = 2;
+}
+
+/// Runs the CLI; returns the process exit code.
+pub fn main() -> u8 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { exit::TROUBLE } else { exit::CLEAN };
+        }
+    };
+    match cli.command {
+        Command::Check(args) => check(args),
+        Command::Rules { format } => {
+            let mut out = String::new();
+            match format {
+                ListFormat::Text => {
+                    for r in crate::lints::ALL {
+                        let m = r.meta();
+                        out.push_str(&format!("{:32} {:12} {:8} {}\n", m.name, m.category.as_str(), m.severity.as_str(), m.summary));
+                    }
+                }
+                ListFormat::Json => {
+                    let v: Vec<serde_json::Value> = crate::lints::ALL
+                        .iter()
+                        .map(|r| {
+                            let m = r.meta();
+                            serde_json::json!({"name": m.name, "category": m.category, "severity": m.severity, "summary": m.summary})
+                        })
+                        .collect();
+                    out = serde_json::to_string_pretty(&v).unwrap_or_default();
+                    out.push('\n');
+                }
+            }
+            print_out(&out)
+        }
+        Command::Rule { name } => match crate::lints::by_name(&name) {
+            Some(r) => print_out(&crate::docs::rule_markdown(r.meta())),
+            None => {
+                eprintln!("error: no rule named \"{name}\" (see `ngxlint rules`)");
+                exit::TROUBLE
+            }
+        },
+    }
+}
+
+fn print_out(s: &str) -> u8 {
+    let mut o = std::io::stdout().lock();
+    match o.write_all(s.as_bytes()).and_then(|_| o.flush()) {
+        Ok(()) => exit::CLEAN,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::CLEAN,
+        Err(e) => {
+            eprintln!("error: cannot write output: {e}");
+            exit::TROUBLE
+        }
+    }
+}
+
+fn check(args: CheckArgs) -> u8 {
+    let mut opts = LoadOptions {
+        prefix: args.prefix.clone(),
+        conf_dir: args.conf_dir.clone(),
+        default_etc_map: !args.no_default_map,
+        max_file_size: args.max_file_size,
+        max_files: args.max_files,
+        ..LoadOptions::default()
+    };
+    opts.parse.max_depth = args.max_depth;
+    for m in &args.maps {
+        match m.split_once('=') {
+            Some((from, to)) if !from.is_empty() => {
+                let to = if to.is_empty() { PathBuf::from(".") } else { PathBuf::from(to) };
+                let to = std::path::absolute(&to).unwrap_or(to);
+                opts.maps.push((PathBuf::from(from), to));
+            }
+            _ => {
+                eprintln!("error: --map takes FROM=TO, got \"{m}\"");
+                return exit::TROUBLE;
+            }
+        }
+    }
+    if let Some(c) = &args.context {
+        match Context::from_name(c) {
+            Some(ctx) => opts.snippet_context = Some(ctx),
+            None => {
+                let names: Vec<&str> = Context::ALL.iter().map(|c| c.name()).collect();
+                eprintln!("error: unknown context \"{c}\"; one of: {}", names.join(", "));
+                return exit::TROUBLE;
+            }
+        }
+    }
+    let mut entries = Vec::new();
+    if let Some(c) = &args.conf {
+        entries.push(Entry::Path(c.clone()));
+    }
+    for p in &args.paths {
+        if p.as_os_str() == "-" {
+            let mut buf = Vec::new();
+            let limit = args.max_file_size;
+            if let Err(e) = std::io::stdin().lock().take(limit + 1).read_to_end(&mut buf) {
+                eprintln!("error: cannot read standard input: {e}");
+                return exit::TROUBLE;
+            }
+            if buf.len() as u64 > limit {
+                eprintln!("error: standard input is over the {limit} byte limit (raise it with --max-file-size)");
+                return exit::TROUBLE;
+            }
+            let name = args.stdin_filename.clone().unwrap_or_else(|| "<stdin>".into());
+            entries.push(Entry::Stdin { text: buf, name });
+        } else {
+            entries.push(Entry::Path(p.clone()));
+        }
+    }
+    if entries.is_empty() {
+        entries.push(Entry::Path(PathBuf::from(".")));
+    }
+    let sel = Selection { select: args.select.clone(), ignore: args.ignore.clone() };
+    for name in sel.select.iter().chain(&sel.ignore) {
+        let known = crate::lints::ALL.iter().any(|r| r.meta().name == name || r.meta().category.as_str() == name);
+        if !known {
+            eprintln!("error: unknown rule or category \"{name}\" (see `ngxlint rules`)");
+            return exit::TROUBLE;
+        }
+    }
+    let outcome = crate::check(&entries, &opts, &sel);
+    let errors: Vec<(String, String)> = outcome.load_errors();
+    let stdout_tty = std::io::stdout().is_terminal();
+    let format = args.format.unwrap_or(if stdout_tty { Format::Pretty } else { Format::Concise });
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => stdout_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    let diags = &outcome.diagnostics;
+    let text = match format {
+        Format::Json => {
+            let doc = render::to_json(diags, &outcome.loaded, &errors);
+            let mut s = serde_json::to_string(&doc).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        Format::Concise => render::concise(diags, &outcome.loaded),
+        Format::Pretty => {
+            let width = if stdout_tty { 120 } else { 100 };
+            render::pretty(diags, &outcome.loaded, color, width)
+        }
+    };
+    if format != Format::Json {
+        for (path, msg) in &errors {
+            eprintln!("error: {}: {}", render::sanitize(path), render::sanitize(msg));
+        }
+    }
+    let code = print_out(&text);
+    if code != exit::CLEAN {
+        return code;
+    }
+    let summary = render::Summary::of(diags, &outcome.loaded);
+    if format != Format::Json && !args.quiet {
+        eprintln!(
+            "{} error{}, {} warning{}, {} info in {} file{}",
+            summary.errors,
+            if summary.errors == 1 { "" } else { "s" },
+            summary.warnings,
+            if summary.warnings == 1 { "" } else { "s" },
+            summary.infos,
+            summary.files,
+            if summary.files == 1 { "" } else { "s" }
+        );
+    }
+    if outcome.entry_failed() {
+        exit::TROUBLE
+    } else if diags.iter().any(|d| d.severity == Severity::Error) {
+        exit::FINDINGS
+    } else {
+        exit::CLEAN
+    }
+}

@@ -1,0 +1,68 @@
+//! ngxlint: a fast nginx configuration linter and static analyzer.
+//!
+//! Pipeline: `load` (files, includes) -> `syntax` (pest lexer + lowering to an
+//! AST) -> `model` (contexts, directive table, expanded tree) -> `lint` (rules
+//! in `lints/`) -> `render` (pretty, concise, json). Each stage returns
+//! values; only the CLI prints.
+
+pub mod cli;
+pub mod docs;
+pub mod lint;
+#[path = "../lints/mod.rs"]
+pub mod lints;
+pub mod load;
+pub mod model;
+pub mod render;
+pub mod span;
+pub mod syntax;
+
+use lint::{Diagnostic, LintContext, Selection};
+use load::{Entry, LoadIssue, LoadOptions, Loaded};
+
+/// The result of checking a set of entry points.
+pub struct Outcome {
+    pub loaded: Loaded,
+    pub tree: model::tree::Tree,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Outcome {
+    /// Problems that are not findings in a file: (path, message).
+    pub fn load_errors(&self) -> Vec<(String, String)> {
+        self.loaded
+            .issues
+            .iter()
+            .filter_map(|i| match i {
+                LoadIssue::Entry { path, reason } => Some((path.clone(), reason.clone())),
+                LoadIssue::Walk { path, reason } => Some((path.clone(), reason.clone())),
+                LoadIssue::TooManyFiles { at: None, limit } => {
+                    Some((String::new(), format!("stopped at the limit of {limit} files (raise it with --max-files)")))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// True when an entry point given by the user could not be read.
+    pub fn entry_failed(&self) -> bool {
+        self.loaded.issues.iter().any(|i| matches!(i, LoadIssue::Entry { .. }))
+    }
+}
+
+/// Loads, models and lints.
+pub fn check(entries: &[Entry], opts: &LoadOptions, sel: &Selection) -> Outcome {
+    let loaded = load::load(entries, opts);
+    let tree = model::tree::build(&loaded);
+    let diagnostics = {
+        let cx = LintContext { loaded: &loaded, tree: &tree };
+        lint::run(&cx, lints::ALL, sel)
+    };
+    Outcome { loaded, tree, diagnostics }
+}
+
+/// Checks one configuration text as a file named `name` (tests, docs, editors).
+pub fn check_text(name: &str, text: &str, sel: &Selection) -> Outcome {
+    let entries = [Entry::Stdin { text: text.as_bytes().to_vec(), name: name.to_string() }];
+    let opts = LoadOptions { default_etc_map: false, ..LoadOptions::default() };
+    check(&entries, &opts, sel)
+}

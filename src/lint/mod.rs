@@ -1,0 +1,195 @@
+//! The lint engine: rule metadata, findings, and running the rules.
+//!
+//! Rules (one file each under `lints/`) report [`Finding`]s; they never choose
+//! the final severity: the rule's category and default level do, and the
+//! user's configuration may override it.
+
+use crate::load::Loaded;
+use crate::model::tree::Tree;
+use crate::span::Span;
+use serde::Serialize;
+
+/// How serious a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// What kind of problem a rule finds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    /// nginx's lexer or dispatcher refuses the file (`nginx -t` fails).
+    Syntax,
+    /// nginx refuses the configuration for another reason.
+    Correctness,
+    /// nginx accepts it, but it likely does not do what was meant.
+    Suspicious,
+    Security,
+    Performance,
+    Style,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Syntax => "syntax",
+            Category::Correctness => "correctness",
+            Category::Suspicious => "suspicious",
+            Category::Security => "security",
+            Category::Performance => "performance",
+            Category::Style => "style",
+        }
+    }
+}
+
+/// Facts about a rule, shown by `ngxlint rules` and used for its docs page.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// Stable, kebab-case, naming the bad pattern.
+    pub name: &'static str,
+    pub category: Category,
+    pub severity: Severity,
+    /// One line.
+    pub summary: &'static str,
+    /// The rule's doc comment (Markdown).
+    pub docs: &'static str,
+    /// Configurations the rule must not report.
+    pub pass: &'static [&'static str],
+    /// Configurations the rule must report.
+    pub fail: &'static [&'static str],
+}
+
+/// A secondary location of a finding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Label {
+    pub span: Span,
+    pub message: String,
+}
+
+/// What a rule reports.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Finding {
+    pub span: Span,
+    pub message: String,
+    pub help: Option<String>,
+    pub labels: Vec<Label>,
+}
+
+impl Finding {
+    pub fn new(span: Span, message: impl Into<String>) -> Finding {
+        Finding { span, message: message.into(), help: None, labels: Vec::new() }
+    }
+    pub fn help(mut self, help: impl Into<String>) -> Finding {
+        self.help = Some(help.into());
+        self
+    }
+    pub fn label(mut self, span: Span, message: impl Into<String>) -> Finding {
+        self.labels.push(Label { span, message: message.into() });
+        self
+    }
+}
+
+/// A finding with its rule and final severity.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub rule: &'static str,
+    pub category: Category,
+    pub severity: Severity,
+    pub finding: Finding,
+}
+
+/// What the rules can read.
+pub struct LintContext<'a> {
+    pub loaded: &'a Loaded,
+    pub tree: &'a Tree,
+}
+
+/// A lint rule.
+pub trait Rule: Send + Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>);
+}
+
+/// Declares a rule type and its metadata from its doc comment.
+#[macro_export]
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])*
+        $vis:vis struct $ty:ident {
+            name: $name:literal,
+            category: $cat:ident,
+            severity: $sev:ident,
+            summary: $summary:literal,
+            pass: $pass:expr,
+            fail: $fail:expr $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])*
+        #[derive(Debug, Default, Clone, Copy)]
+        $vis struct $ty;
+        impl $ty {
+            pub const META: $crate::lint::RuleMeta = $crate::lint::RuleMeta {
+                name: $name,
+                category: $crate::lint::Category::$cat,
+                severity: $crate::lint::Severity::$sev,
+                summary: $summary,
+                docs: concat!($($doc, "\n"),*),
+                pass: $pass,
+                fail: $fail,
+            };
+        }
+    };
+}
+
+/// Which rules run and at what level.
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    /// Only these rules or categories (empty: all).
+    pub select: Vec<String>,
+    /// Never these rules or categories.
+    pub ignore: Vec<String>,
+}
+
+impl Selection {
+    pub fn enabled(&self, m: &RuleMeta) -> bool {
+        let hit = |l: &Vec<String>| l.iter().any(|s| s == m.name || s == m.category.as_str());
+        (self.select.is_empty() || hit(&self.select)) && !hit(&self.ignore)
+    }
+}
+
+/// Runs the selected rules and returns sorted, de-duplicated diagnostics.
+pub fn run(cx: &LintContext<'_>, rules: &[&'static dyn Rule], sel: &Selection) -> Vec<Diagnostic> {
+    use rayon::prelude::*;
+    let mut out: Vec<Diagnostic> = rules
+        .par_iter()
+        .filter(|r| sel.enabled(r.meta()))
+        .flat_map_iter(|r| {
+            let m = r.meta();
+            let mut found = Vec::new();
+            r.check(cx, &mut found);
+            found.into_iter().map(move |f| Diagnostic { rule: m.name, category: m.category, severity: m.severity, finding: f })
+        })
+        .collect();
+    // Findings in built-in stock files are not the user's to fix.
+    out.retain(|d| !matches!(cx.loaded.file(d.finding.span.file).origin, crate::load::Origin::Stock(_)));
+    out.sort_by(|a, b| {
+        (a.finding.span.file, a.finding.span.start, a.rule, &a.finding.message)
+            .cmp(&(b.finding.span.file, b.finding.span.start, b.rule, &b.finding.message))
+    });
+    out.dedup_by(|a, b| a.rule == b.rule && a.finding.span == b.finding.span && a.finding.message == b.finding.message);
+    out
+}

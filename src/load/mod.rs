@@ -1,0 +1,768 @@
+//! Loading: reads configuration files, resolves `include` the way nginx does,
+//! parses every file once (in parallel), and records include edges.
+//!
+//! Nothing here prints; problems are returned as [`LoadIssue`]s that the
+//! include rules turn into findings.
+
+pub mod stock;
+
+use crate::model::context::Context;
+use crate::span::{FileId, LineIndex, Span};
+use crate::syntax::ast::{Ast, NodeId};
+use crate::syntax::{self, ParseOptions, SyntaxError};
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+
+/// Options that decide how files are found and read.
+#[derive(Clone, Debug)]
+pub struct LoadOptions {
+    /// nginx's `-p`: the prefix a relative `-c` resolves against.
+    pub prefix: Option<PathBuf>,
+    /// Directory relative includes resolve against (nginx's conf prefix);
+    /// by default the directory of each main config file.
+    pub conf_dir: Option<PathBuf>,
+    /// Path maps `FROM=TO`: an include under FROM is read from TO.
+    pub maps: Vec<(PathBuf, PathBuf)>,
+    /// Map `/etc/nginx` to the checked conf dir when no map names it.
+    pub default_etc_map: bool,
+    /// Files larger than this are not read.
+    pub max_file_size: u64,
+    /// At most this many files are read in one run.
+    pub max_files: usize,
+    /// Context given on the command line for entry files that are snippets.
+    pub snippet_context: Option<Context>,
+    pub parse: ParseOptions,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            prefix: None,
+            conf_dir: None,
+            maps: Vec::new(),
+            default_etc_map: true,
+            max_file_size: 16 * 1024 * 1024,
+            max_files: 20_000,
+            snippet_context: None,
+            parse: ParseOptions::default(),
+        }
+    }
+}
+
+/// Where a file's text came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// Read from disk.
+    Disk,
+    /// Read from standard input.
+    Stdin,
+    /// Built-in text of a stock file that is not present (never reported on).
+    Stock(&'static str),
+}
+
+/// One loaded and parsed file.
+#[derive(Debug)]
+pub struct SourceFile {
+    pub id: FileId,
+    /// The path as read (absolute or as given).
+    pub path: PathBuf,
+    /// The name shown in findings: as the user gave it, relative stays relative.
+    pub display: String,
+    /// The file's bytes as text; bytes that are not UTF-8 are replaced by 0x1A
+    /// one for one, so byte offsets are the file's own.
+    pub text: String,
+    /// True when some bytes were not UTF-8.
+    pub lossy: bool,
+    pub lines: LineIndex,
+    pub ast: Ast,
+    pub syntax_errors: Vec<SyntaxError>,
+    pub origin: Origin,
+}
+
+impl SourceFile {
+    /// 1-based line and column of a byte offset.
+    pub fn line_col(&self, offset: u32) -> (u32, u32) {
+        self.lines.line_col(self.text.as_bytes(), offset)
+    }
+    /// The source text of a span.
+    pub fn slice(&self, span: Span) -> &str {
+        let len = self.text.len();
+        &self.text[(span.start as usize).min(len)..(span.end as usize).min(len)]
+    }
+}
+
+/// A problem found while loading, reported by the include rules.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LoadIssue {
+    /// An entry point given on the command line could not be read.
+    Entry { path: String, reason: String },
+    /// A plain (non-glob) include names a file that does not exist.
+    IncludeNotFound { at: Span, path: PathBuf, mapped_from: Option<PathBuf> },
+    /// An include names something that cannot be read as a config file.
+    IncludeUnreadable { at: Span, path: PathBuf, reason: String },
+    /// An include chain comes back to a file already being included.
+    IncludeCycle { at: Span, chain: Vec<FileId> },
+    /// A directory walk could not enter or read something.
+    Walk { path: String, reason: String },
+    /// The run read `max_files` files and stopped reading more.
+    TooManyFiles { at: Option<Span>, limit: usize },
+}
+
+/// How an entry point is checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RootKind {
+    /// A main configuration file (`nginx.conf` or one with top-level
+    /// `http`/`events`/`stream`/`mail`): checked in the main context.
+    Main,
+    /// A file checked on its own; its context is `Some` when given, else
+    /// inferred by the model from its top-level directives.
+    Snippet(Option<Context>),
+}
+
+/// An entry point and the directory its relative includes resolve against.
+#[derive(Clone, Debug)]
+pub struct Root {
+    pub file: FileId,
+    pub kind: RootKind,
+    pub conf_dir: u32,
+}
+
+/// What an include directive resolved to, for one conf dir.
+#[derive(Clone, Debug, Default)]
+pub struct Resolved {
+    /// The files included, in nginx's order (globs sorted by bytes).
+    pub files: Vec<FileId>,
+}
+
+/// Everything loaded in one run.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub files: Vec<SourceFile>,
+    pub roots: Vec<Root>,
+    pub conf_dirs: Vec<PathBuf>,
+    /// Include edges: (conf dir, file, include directive) to the included files.
+    pub includes: HashMap<(u32, FileId, NodeId), Resolved>,
+    pub issues: Vec<LoadIssue>,
+}
+
+impl Loaded {
+    pub fn file(&self, id: FileId) -> &SourceFile {
+        &self.files[id as usize]
+    }
+    /// The files an include directive brings in, for a given conf dir.
+    pub fn included(&self, conf_dir: u32, file: FileId, node: NodeId) -> &[FileId] {
+        self.includes.get(&(conf_dir, file, node)).map_or(&[], |r| &r.files)
+    }
+}
+
+/// An entry point as given on the command line.
+#[derive(Clone, Debug)]
+pub enum Entry {
+    Path(PathBuf),
+    Stdin { text: Vec<u8>, name: String },
+}
+
+/// Loads the entry points and everything they include.
+pub fn load(entries: &[Entry], opts: &LoadOptions) -> Loaded {
+    let mut l = Loader { opts, out: Loaded::default(), by_path: HashMap::new(), conf_dir_ids: HashMap::new(), conf_dir_is_main: Vec::new() };
+    l.run(entries);
+    l.out
+}
+
+struct Loader<'o> {
+    opts: &'o LoadOptions,
+    out: Loaded,
+    by_path: HashMap<PathBuf, FileId>,
+    conf_dir_ids: HashMap<PathBuf, u32>,
+    /// Per conf dir: it holds an nginx.conf (so it mirrors /etc/nginx).
+    conf_dir_is_main: Vec<bool>,
+}
+
+/// Result of reading one file from disk.
+enum ReadResult {
+    Ok(Vec<u8>),
+    NotFound,
+    Bad(String),
+}
+
+fn read_file(path: &Path, max: u64) -> ReadResult {
+    // metadata() first: opening a FIFO would block, /dev/zero never ends.
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return ReadResult::NotFound,
+        Err(e) => return ReadResult::Bad(io_reason(&e)),
+    };
+    if meta.is_dir() {
+        return ReadResult::Bad("it is a directory".into());
+    }
+    if !meta.is_file() {
+        return ReadResult::Bad("it is not a regular file (a FIFO, socket or device)".into());
+    }
+    if meta.len() > max {
+        return ReadResult::Bad(format!(
+            "it is {} bytes, over the {} byte limit (raise it with --max-file-size)",
+            meta.len(),
+            max
+        ));
+    }
+    let f = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return ReadResult::Bad(io_reason(&e)),
+    };
+    let mut buf = Vec::with_capacity(meta.len() as usize);
+    match f.take(max + 1).read_to_end(&mut buf) {
+        Ok(_) if buf.len() as u64 > max => {
+            ReadResult::Bad(format!("it grew over the {max} byte limit while being read"))
+        }
+        Ok(_) => ReadResult::Ok(buf),
+        Err(e) => ReadResult::Bad(io_reason(&e)),
+    }
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Bytes to text of the same length: invalid UTF-8 bytes become 0x1A, a byte
+/// nginx's lexer treats like any other word byte (as it treats all >= 0x80).
+pub fn bytes_to_text(bytes: Vec<u8>) -> (String, bool) {
+    match String::from_utf8(bytes) {
+        Ok(s) => (s, false),
+        Err(e) => {
+            let bytes = e.into_bytes();
+            let mut out = String::with_capacity(bytes.len());
+            for chunk in bytes.utf8_chunks() {
+                out.push_str(chunk.valid());
+                out.extend(std::iter::repeat_n('\u{1a}', chunk.invalid().len()));
+            }
+            (out, true)
+        }
+    }
+}
+
+fn parse_file(id: FileId, path: PathBuf, display: String, bytes: Vec<u8>, origin: Origin, opts: &ParseOptions) -> SourceFile {
+    let (text, lossy) = bytes_to_text(bytes);
+    let lines = LineIndex::new(text.as_bytes());
+    let parsed = syntax::parse(id, &text, opts);
+    SourceFile { id, path, display, text, lossy, lines, ast: parsed.ast, syntax_errors: parsed.errors, origin }
+}
+
+/// True when a pattern is a glob for nginx (`*`, `?` or `[`).
+fn is_glob(p: &str) -> bool {
+    p.contains(['*', '?', '['])
+}
+
+/// Lexical normalisation (`a/./b/../c` to `a/c`), without touching the disk.
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Shows a path the way the user would expect: relative to the current
+/// directory when it lies under it and the user gave relative paths.
+fn display_path(p: &Path, cwd: &Option<PathBuf>) -> String {
+    if let Some(cwd) = cwd {
+        if let Ok(rel) = p.strip_prefix(cwd) {
+            return rel.to_string_lossy().into_owned();
+        }
+    }
+    p.to_string_lossy().into_owned()
+}
+
+/// Does this file's top level look like a main config?
+fn looks_main(f: &SourceFile) -> bool {
+    f.path.file_name().is_some_and(|n| n == "nginx.conf")
+        || f.ast.top().any(|id| {
+            let d = f.ast.node(id);
+            d.has_block() && matches!(d.name(), "http" | "events" | "stream" | "mail" | "rtmp")
+        })
+}
+
+/// Directories whose extension-less files are configs when walking.
+const CONF_DIRS: [&str; 4] = ["sites-available", "sites-enabled", "conf.d", "snippets"];
+
+fn walk_candidate(p: &Path) -> bool {
+    let name = p.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    if name.starts_with('.') {
+        return false;
+    }
+    if name.ends_with(".conf") {
+        return true;
+    }
+    if p.extension().is_none() {
+        return p
+            .parent()
+            .and_then(|d| d.file_name())
+            .is_some_and(|d| CONF_DIRS.iter().any(|c| d == *c));
+    }
+    false
+}
+
+/// Guess the conf dir of a file checked on its own: the nearest ancestor with
+/// an `nginx.conf`, else the nearest that looks like an nginx conf dir.
+fn guess_conf_dir(file: &Path, walk_root: Option<&Path>) -> PathBuf {
+    let parent = file.parent().map(Path::to_path_buf).unwrap_or_default();
+    for dir in parent.ancestors() {
+        if dir.join("nginx.conf").is_file() {
+            return dir.to_path_buf();
+        }
+        if walk_root.is_some_and(|w| w == dir) {
+            break;
+        }
+    }
+    for dir in parent.ancestors() {
+        if ["mime.types", "fastcgi_params", "conf.d", "sites-enabled", "snippets"]
+            .iter()
+            .any(|m| dir.join(m).exists())
+        {
+            return dir.to_path_buf();
+        }
+        if walk_root.is_some_and(|w| w == dir) {
+            break;
+        }
+    }
+    walk_root.map(Path::to_path_buf).unwrap_or(parent)
+}
+
+impl Loader<'_> {
+    fn conf_dir_id(&mut self, dir: PathBuf) -> u32 {
+        if let Some(id) = self.conf_dir_ids.get(&dir) {
+            return *id;
+        }
+        let id = self.out.conf_dirs.len() as u32;
+        self.conf_dir_is_main.push(dir.join("nginx.conf").is_file());
+        self.out.conf_dirs.push(dir.clone());
+        self.conf_dir_ids.insert(dir, id);
+        id
+    }
+
+    fn add_file(&mut self, f: SourceFile) -> FileId {
+        let id = f.id;
+        self.by_path.insert(f.path.clone(), id);
+        self.out.files.push(f);
+        id
+    }
+
+    /// Reads and parses many files in parallel; returns ids in input order.
+    fn read_many(&mut self, paths: Vec<(PathBuf, String)>) -> Vec<(PathBuf, Result<FileId, ReadResult>)> {
+        let base = self.out.files.len() as FileId;
+        let max = self.opts.max_file_size;
+        let popts = self.opts.parse;
+        let results: Vec<(PathBuf, Result<SourceFile, ReadResult>)> = paths
+            .into_par_iter()
+            .enumerate()
+            .map(|(i, (path, display))| {
+                let r = match read_file(&path, max) {
+                    ReadResult::Ok(bytes) => {
+                        Ok(parse_file(base + i as FileId, path.clone(), display, bytes, Origin::Disk, &popts))
+                    }
+                    other => Err(other),
+                };
+                (path, r)
+            })
+            .collect();
+        // Ids must be dense: renumber the ones that were read.
+        let mut out = Vec::with_capacity(results.len());
+        for (path, r) in results {
+            match r {
+                Ok(mut f) => {
+                    let id = self.out.files.len() as FileId;
+                    if f.id != id {
+                        renumber(&mut f, id);
+                    }
+                    out.push((path, Ok(self.add_file(f))));
+                }
+                Err(e) => out.push((path, Err(e))),
+            }
+        }
+        out
+    }
+
+    fn run(&mut self, entries: &[Entry]) {
+        let cwd = std::env::current_dir().ok();
+        let mut explicit: Vec<(PathBuf, String)> = Vec::new();
+        let mut walked: Vec<(PathBuf, String, PathBuf)> = Vec::new();
+        for e in entries {
+            match e {
+                Entry::Stdin { text, name } => {
+                    let id = self.out.files.len() as FileId;
+                    let path = cwd.clone().unwrap_or_default().join(name);
+                    let f = parse_file(id, path.clone(), name.clone(), text.clone(), Origin::Stdin, &self.opts.parse);
+                    let kind = if looks_main(&f) { RootKind::Main } else { RootKind::Snippet(self.opts.snippet_context) };
+                    self.add_file(f);
+                    let dir = self.opts.conf_dir.clone().unwrap_or_else(|| guess_conf_dir(&path, None));
+                    let conf_dir = self.conf_dir_id(dir);
+                    self.out.roots.push(Root { file: id, kind, conf_dir });
+                }
+                Entry::Path(p) => {
+                    let p = match &self.opts.prefix {
+                        Some(prefix) if p.is_relative() && !p.exists() => prefix.join(p),
+                        _ => p.clone(),
+                    };
+                    let abs = normalize(&if p.is_absolute() { p.clone() } else { cwd.clone().unwrap_or_default().join(&p) });
+                    if abs.is_dir() {
+                        self.walk(&abs, &p, &mut walked);
+                    } else {
+                        explicit.push((abs, p.to_string_lossy().into_owned()));
+                    }
+                }
+            }
+        }
+        // Explicit files are entry points whatever they look like.
+        let read = self.read_many(explicit);
+        for (path, r) in read {
+            match r {
+                Ok(id) => {
+                    let f = &self.out.files[id as usize];
+                    let kind = if looks_main(f) || self.opts.snippet_context == Some(Context::Main) {
+                        RootKind::Main
+                    } else {
+                        RootKind::Snippet(self.opts.snippet_context)
+                    };
+                    let dir = self.opts.conf_dir.clone().unwrap_or_else(|| match kind {
+                        RootKind::Main => path.parent().map(Path::to_path_buf).unwrap_or_default(),
+                        RootKind::Snippet(_) => guess_conf_dir(&path, None),
+                    });
+                    let conf_dir = self.conf_dir_id(dir);
+                    self.out.roots.push(Root { file: id, kind, conf_dir });
+                }
+                Err(e) => self.out.issues.push(LoadIssue::Entry {
+                    path: display_path(&path, &cwd),
+                    reason: match e {
+                        ReadResult::NotFound => "no such file or directory".into(),
+                        ReadResult::Bad(r) => r,
+                        ReadResult::Ok(_) => unreachable!(),
+                    },
+                }),
+            }
+        }
+        // Walked files: main configs first, their includes, then the rest as snippets.
+        let walk_roots: HashMap<PathBuf, PathBuf> = walked.iter().map(|(p, _, r)| (p.clone(), r.clone())).collect();
+        let read = self.read_many(walked.into_iter().map(|(p, d, _)| (p, d)).collect());
+        let mut candidates = Vec::new();
+        for (path, r) in read {
+            match r {
+                Ok(id) => {
+                    if looks_main(&self.out.files[id as usize]) {
+                        let dir = self.opts.conf_dir.clone().unwrap_or_else(|| path.parent().map(Path::to_path_buf).unwrap_or_default());
+                        let conf_dir = self.conf_dir_id(dir);
+                        self.out.roots.push(Root { file: id, kind: RootKind::Main, conf_dir });
+                    } else {
+                        candidates.push((path, id));
+                    }
+                }
+                Err(ReadResult::Bad(reason)) => self.out.issues.push(LoadIssue::Walk { path: display_path(&path, &cwd), reason }),
+                Err(_) => {}
+            }
+        }
+        self.resolve_all(0);
+        let reached: HashSet<FileId> = self.reached();
+        let nroots = self.out.roots.len();
+        for (path, id) in candidates {
+            if reached.contains(&id) {
+                continue;
+            }
+            let walk_root = walk_roots.get(&path).cloned();
+            let dir = self.opts.conf_dir.clone().unwrap_or_else(|| guess_conf_dir(&path, walk_root.as_deref()));
+            let conf_dir = self.conf_dir_id(dir);
+            self.out.roots.push(Root { file: id, kind: RootKind::Snippet(self.opts.snippet_context), conf_dir });
+        }
+        self.resolve_all(nroots);
+        self.find_cycles();
+    }
+
+    fn walk(&mut self, abs: &Path, given: &Path, out: &mut Vec<(PathBuf, String, PathBuf)>) {
+        let cwd_rel = given.is_relative();
+        let mut n = 0usize;
+        for entry in walkdir::WalkDir::new(abs).follow_links(true).sort_by_file_name() {
+            match entry {
+                Ok(e) => {
+                    if e.file_type().is_file() && walk_candidate(e.path()) {
+                        let rel = e.path().strip_prefix(abs).unwrap_or(e.path());
+                        let display = if cwd_rel { given.join(rel) } else { e.path().to_path_buf() };
+                        out.push((e.path().to_path_buf(), display.to_string_lossy().into_owned(), abs.to_path_buf()));
+                        n += 1;
+                        if n >= self.opts.max_files {
+                            self.out.issues.push(LoadIssue::TooManyFiles { at: None, limit: self.opts.max_files });
+                            break;
+                        }
+                    }
+                }
+                Err(e) => {
+                    let path = e.path().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
+                    let reason = if e.loop_ancestor().is_some() {
+                        "symbolic link loop (not followed)".to_string()
+                    } else {
+                        e.io_error().map(io_reason).unwrap_or_else(|| e.to_string())
+                    };
+                    self.out.issues.push(LoadIssue::Walk { path, reason });
+                }
+            }
+        }
+    }
+
+    /// Resolves includes for roots from `first_root` on, loading new files in
+    /// waves until nothing new appears.
+    fn resolve_all(&mut self, first_root: usize) {
+        // Work list: (conf dir, file) pairs whose includes are not resolved yet.
+        let mut pending: Vec<(u32, FileId)> =
+            self.out.roots[first_root..].iter().map(|r| (r.conf_dir, r.file)).collect();
+        let mut seen: HashSet<(u32, FileId)> = pending.iter().copied().collect();
+        while !pending.is_empty() {
+            let mut to_read: Vec<(PathBuf, String)> = Vec::new();
+            let mut queued: HashSet<PathBuf> = HashSet::new();
+            let mut waiting: Vec<(u32, FileId, NodeId, Span, PathBuf, Option<PathBuf>, bool)> = Vec::new();
+            for (cd, fid) in std::mem::take(&mut pending) {
+                let includes: Vec<(NodeId, Span, String)> = {
+                    let f = &self.out.files[fid as usize];
+                    f.ast
+                        .nodes
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, d)| d.name() == "include" && !d.has_block() && d.args_end - d.args_start == 1)
+                        .map(|(i, d)| (i as NodeId, d.head_span(), f.ast.args(d)[0].value.to_string()))
+                        .collect()
+                };
+                for (node, span, pat) in includes {
+                    let (path, mapped_from) = self.map_path(cd, &pat);
+                    if is_glob(&pat) {
+                        let files = self.expand_glob(&path);
+                        let mut ids = Vec::new();
+                        for p in files {
+                            match self.by_path.get(&p) {
+                                Some(id) => ids.push(*id),
+                                None => {
+                                    if queued.insert(p.clone()) {
+                                        to_read.push((p.clone(), String::new()));
+                                    }
+                                    waiting.push((cd, fid, node, span, p, None, true));
+                                }
+                            }
+                        }
+                        self.out.includes.entry((cd, fid, node)).or_default().files.extend(ids);
+                    } else if let Some(id) = self.by_path.get(&path) {
+                        self.out.includes.entry((cd, fid, node)).or_default().files.push(*id);
+                    } else {
+                        if queued.insert(path.clone()) {
+                            to_read.push((path.clone(), String::new()));
+                        }
+                        waiting.push((cd, fid, node, span, path, mapped_from, false));
+                    }
+                }
+            }
+            if self.out.files.len() + to_read.len() > self.opts.max_files {
+                let room = self.opts.max_files.saturating_sub(self.out.files.len());
+                to_read.truncate(room);
+                self.out.issues.push(LoadIssue::TooManyFiles { at: waiting.first().map(|w| w.3), limit: self.opts.max_files });
+            }
+            let cwd = std::env::current_dir().ok();
+            let to_read = to_read.into_iter().map(|(p, _)| { let d = display_path(&p, &cwd); (p, d) }).collect();
+            let results: HashMap<PathBuf, Result<FileId, ReadResult>> = self.read_many(to_read).into_iter().collect();
+            // Keep glob results in sorted order: rebuild each include's list.
+            let mut glob_lists: HashMap<(u32, FileId, NodeId), Vec<FileId>> = HashMap::new();
+            for (cd, fid, node, span, path, mapped_from, glob) in waiting {
+                let id = match results.get(&path) {
+                    Some(Ok(id)) => Some(*id),
+                    Some(Err(ReadResult::Bad(reason))) => {
+                        let issue = LoadIssue::IncludeUnreadable { at: span, path: path.clone(), reason: reason.clone() };
+                        if !self.out.issues.contains(&issue) {
+                            self.out.issues.push(issue);
+                        }
+                        None
+                    }
+                    Some(Err(ReadResult::NotFound)) if !glob => {
+                        if let Some(stock) = stock::lookup(&path) {
+                            Some(self.stock_file(&path, stock))
+                        } else {
+                            let issue = LoadIssue::IncludeNotFound { at: span, path: path.clone(), mapped_from };
+                            if !self.out.issues.contains(&issue) {
+                                self.out.issues.push(issue);
+                            }
+                            None
+                        }
+                    }
+                    _ => self.by_path.get(&path).copied(),
+                };
+                if let Some(id) = id {
+                    if glob {
+                        glob_lists.entry((cd, fid, node)).or_default().push(id);
+                    } else {
+                        self.out.includes.entry((cd, fid, node)).or_default().files.push(id);
+                    }
+                    if seen.insert((cd, id)) {
+                        pending.push((cd, id));
+                    }
+                }
+            }
+            for (key, ids) in glob_lists {
+                let entry = self.out.includes.entry(key).or_default();
+                entry.files.extend(ids);
+                let files = &self.out.files;
+                entry.files.sort_by(|a, b| files[*a as usize].path.as_os_str().as_encoded_bytes().cmp(files[*b as usize].path.as_os_str().as_encoded_bytes()));
+                entry.files.dedup();
+            }
+            // Files already loaded but newly reached under this conf dir.
+            let known: Vec<(u32, FileId)> = self
+                .out
+                .includes
+                .iter()
+                .flat_map(|((cd, _, _), r)| r.files.iter().map(move |f| (*cd, *f)))
+                .collect();
+            for k in known {
+                if seen.insert(k) {
+                    pending.push(k);
+                }
+            }
+        }
+    }
+
+    fn stock_file(&mut self, path: &Path, stock: &'static stock::StockFile) -> FileId {
+        let id = self.out.files.len() as FileId;
+        let f = parse_file(
+            id,
+            path.to_path_buf(),
+            format!("<built-in {}>", stock.name),
+            stock.text.as_bytes().to_vec(),
+            Origin::Stock(stock.name),
+            &self.opts.parse,
+        );
+        self.add_file(f)
+    }
+
+    /// Applies the conf dir and path maps to an include argument.
+    fn map_path(&self, conf_dir: u32, pat: &str) -> (PathBuf, Option<PathBuf>) {
+        let cd = &self.out.conf_dirs[conf_dir as usize];
+        let raw = Path::new(pat);
+        let joined = normalize(&if raw.is_absolute() { raw.to_path_buf() } else { cd.join(raw) });
+        for (from, to) in &self.opts.maps {
+            if let Ok(rest) = joined.strip_prefix(from) {
+                return (normalize(&to.join(rest)), Some(joined.clone()));
+            }
+        }
+        if self.opts.default_etc_map && raw.is_absolute() {
+            if let Ok(rest) = joined.strip_prefix("/etc/nginx") {
+                if cd.as_path() != Path::new("/etc/nginx") && (self.conf_dir_is_main[conf_dir as usize] || cd.join(rest).exists()) {
+                    return (normalize(&cd.join(rest)), Some(joined.clone()));
+                }
+            }
+        }
+        (joined, None)
+    }
+
+    fn expand_glob(&self, pattern: &Path) -> Vec<PathBuf> {
+        let opts = glob::MatchOptions { case_sensitive: true, require_literal_separator: true, require_literal_leading_dot: true };
+        let Some(pat) = pattern.to_str() else { return Vec::new() };
+        let mut out: Vec<PathBuf> = match glob::glob_with(pat, opts) {
+            Ok(paths) => paths.filter_map(Result::ok).collect(),
+            Err(_) => Vec::new(),
+        };
+        out.sort_by(|a, b| a.as_os_str().as_encoded_bytes().cmp(b.as_os_str().as_encoded_bytes()));
+        out
+    }
+
+    /// Files reached from main roots through includes.
+    fn reached(&self) -> HashSet<FileId> {
+        let mut out = HashSet::new();
+        for r in &self.out.roots {
+            out.insert(r.file);
+        }
+        for ((_, _, _), res) in &self.out.includes {
+            out.extend(res.files.iter().copied());
+        }
+        out
+    }
+
+    /// Reports include cycles (nginx would recurse until it crashes).
+    fn find_cycles(&mut self) {
+        let mut reported: HashSet<(FileId, NodeId)> = HashSet::new();
+        for root in self.out.roots.clone() {
+            // Iterative DFS over (file, position in its include list).
+            let mut stack: Vec<(FileId, Vec<(NodeId, Span, Vec<FileId>)>, usize)> = Vec::new();
+            let edges = |l: &Loaded, f: FileId| -> Vec<(NodeId, Span, Vec<FileId>)> {
+                let file = &l.files[f as usize];
+                file.ast
+                    .nodes
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, d)| {
+                        l.includes.get(&(root.conf_dir, f, i as NodeId)).map(|r| (i as NodeId, d.head_span(), r.files.clone()))
+                    })
+                    .collect()
+            };
+            let mut on_path: HashSet<FileId> = HashSet::new();
+            let mut done: HashSet<FileId> = HashSet::new();
+            stack.push((root.file, edges(&self.out, root.file), 0));
+            on_path.insert(root.file);
+            while let Some(top) = stack.last_mut() {
+                let file = top.0;
+                let total: usize = top.1.iter().map(|e| e.2.len()).sum();
+                if top.2 >= total {
+                    on_path.remove(&file);
+                    done.insert(file);
+                    stack.pop();
+                    continue;
+                }
+                // The idx-th (edge, target) pair of this file.
+                let (mut k, mut e) = (top.2, 0);
+                top.2 += 1;
+                while k >= top.1[e].2.len() {
+                    k -= top.1[e].2.len();
+                    e += 1;
+                }
+                let (node, span, target) = (top.1[e].0, top.1[e].1, top.1[e].2[k]);
+                if on_path.contains(&target) {
+                    if reported.insert((file, node)) {
+                        let mut chain: Vec<FileId> = stack.iter().map(|s| s.0).collect();
+                        let start = chain.iter().position(|f| *f == target).unwrap_or(0);
+                        chain.drain(..start);
+                        chain.push(target);
+                        self.out.issues.push(LoadIssue::IncludeCycle { at: span, chain });
+                    }
+                } else if !done.contains(&target) {
+                    let ed = edges(&self.out, target);
+                    stack.push((target, ed, 0));
+                    on_path.insert(target);
+                }
+            }
+        }
+    }
+}
+
+/// Gives a parsed file a new id (spans carry the file id).
+fn renumber(f: &mut SourceFile, id: FileId) {
+    f.id = id;
+    for d in &mut f.ast.nodes {
+        d.name.span.file = id;
+        if let Some(raw) = d.block.as_mut().and_then(|b| b.raw.as_mut()) {
+            raw.span.file = id;
+        }
+    }
+    for a in &mut f.ast.args {
+        a.span.file = id;
+    }
+    for c in &mut f.ast.comments {
+        c.span.file = id;
+    }
+    for e in &mut f.syntax_errors {
+        e.span.file = id;
+        for l in &mut e.labels {
+            l.0.file = id;
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! The configuration model: contexts, the directive table, and (later) the graph.
+
+pub mod context;
+pub mod tree;

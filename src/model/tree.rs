@@ -1,0 +1,183 @@
+//! The expanded configuration: every directive occurrence as nginx reads it,
+//! with includes spliced in and the context each one stands in.
+//!
+//! A file included from three places yields three occurrences ("instances"),
+//! each in its own context, exactly as nginx interprets it three times.
+//! Built with an explicit stack: depth never becomes recursion.
+
+use super::context::Context;
+use super::directives::{table, Dispatch};
+use crate::load::{Loaded, RootKind};
+use crate::span::FileId;
+use crate::syntax::ast::NodeId;
+
+/// Index of an [`Inst`] in [`Tree::insts`].
+pub type InstId = u32;
+
+/// One occurrence of a directive in the expanded configuration.
+#[derive(Clone, Debug)]
+pub struct Inst {
+    pub file: FileId,
+    pub node: NodeId,
+    /// The context the directive stands in.
+    pub ctx: Context,
+    /// The context its block opens (if it has a block).
+    pub inner: Option<Context>,
+    /// The enclosing block directive (across include boundaries).
+    pub parent: Option<InstId>,
+    /// The include directive that brought this instance's file in, when the
+    /// directive is at the top level of an included file.
+    pub via: Option<InstId>,
+    /// Index of the root in [`Loaded::roots`].
+    pub root: u32,
+}
+
+/// The expanded configuration of every root.
+#[derive(Debug, Default)]
+pub struct Tree {
+    pub insts: Vec<Inst>,
+    /// Inferred or given context of each root's top level.
+    pub root_ctx: Vec<Context>,
+}
+
+/// Guesses the context of a snippet from its top-level directives: the
+/// candidate context with the fewest "not allowed here" among them, ties
+/// broken by the order below (server before location before http ...).
+pub fn infer_context(loaded: &Loaded, file: FileId) -> Context {
+    const CANDIDATES: [Context; 6] =
+        [Context::Http, Context::Server, Context::Location, Context::Main, Context::Stream, Context::Upstream];
+    // Preference when counts tie.
+    const PREFER: [Context; 6] =
+        [Context::Server, Context::Http, Context::Location, Context::Main, Context::Stream, Context::Upstream];
+    let f = loaded.file(file);
+    let t = table();
+    let mut best = (usize::MAX, usize::MAX, Context::Server);
+    for ctx in CANDIDATES {
+        let mut bad = 0usize;
+        for id in f.ast.top() {
+            let d = f.ast.node(id);
+            match t.dispatch(d.name(), ctx) {
+                Dispatch::Found(spec) => {
+                    // A nested block whose children do not fit also counts.
+                    if let (Some(_), Some(inner)) = (&d.block, spec.opened_context(ctx)) {
+                        for c in f.ast.children(id) {
+                            if matches!(t.dispatch(f.ast.node(c).name(), inner), Dispatch::NotAllowed(_)) {
+                                bad += 1;
+                            }
+                        }
+                    }
+                }
+                Dispatch::NotAllowed(_) => bad += 2,
+                Dispatch::Unknown => {}
+            }
+        }
+        let pref = PREFER.iter().position(|c| *c == ctx).unwrap_or(9);
+        if (bad, pref) < (best.0, best.1) {
+            best = (bad, pref, ctx);
+        }
+    }
+    best.2
+}
+
+/// Expands every root of `loaded`.
+pub fn build(loaded: &Loaded) -> Tree {
+    let mut tree = Tree { insts: Vec::with_capacity(loaded.files.iter().map(|f| f.ast.nodes.len()).sum()), root_ctx: Vec::new() };
+    let t = table();
+    for (ri, root) in loaded.roots.iter().enumerate() {
+        let ctx = match root.kind {
+            RootKind::Main => Context::Main,
+            RootKind::Snippet(Some(c)) => c,
+            RootKind::Snippet(None) => infer_context(loaded, root.file),
+        };
+        tree.root_ctx.push(ctx);
+        // Frames: the siblings still to visit in one block or file.
+        struct Frame {
+            file: FileId,
+            next: NodeId,
+            end: NodeId,
+            ctx: Context,
+            parent: Option<InstId>,
+            via: Option<InstId>,
+            /// Files on the include path (to cut cycles).
+            depth: u32,
+        }
+        let f = loaded.file(root.file);
+        let mut stack = vec![Frame { file: root.file, next: 0, end: f.ast.nodes.len() as NodeId, ctx, parent: None, via: None, depth: 0 }];
+        while let Some(top) = stack.last_mut() {
+            if top.next >= top.end {
+                stack.pop();
+                continue;
+            }
+            let (file, node, ctx, parent, via, depth) = (top.file, top.next, top.ctx, top.parent, top.via, top.depth);
+            let src = loaded.file(file);
+            let d = src.ast.node(node);
+            top.next = d.subtree_end;
+            let id = tree.insts.len() as InstId;
+            let in_handler = ctx.is_handler_block() || ctx == Context::Unknown;
+            let inner = match &d.block {
+                None => None,
+                Some(b) if b.raw.is_some() => Some(Context::Lua),
+                Some(_) if in_handler => Some(Context::Unknown),
+                Some(_) => match t.dispatch(d.name(), ctx) {
+                    Dispatch::Found(spec) => spec.opened_context(ctx).or(Some(Context::Unknown)),
+                    Dispatch::NotAllowed(specs) => specs.iter().find_map(|s| s.opened_context(ctx)).or(Some(Context::Unknown)),
+                    Dispatch::Unknown => Some(Context::Unknown),
+                },
+            };
+            tree.insts.push(Inst { file, node, ctx, inner, parent, via, root: ri as u32 });
+            if let Some(inner) = inner {
+                if inner != Context::Lua && d.subtree_end > node + 1 {
+                    stack.push(Frame { file, next: node + 1, end: d.subtree_end, ctx: inner, parent: Some(id), via, depth });
+                }
+            } else if d.name() == "include" && (!in_handler || ctx.handler_accepts_include()) {
+                // Files on the include path from the root to here.
+                let mut chain = vec![file];
+                let mut v = via;
+                while let Some(i) = v {
+                    let inst = &tree.insts[i as usize];
+                    chain.push(inst.file);
+                    v = inst.via;
+                }
+                // Reversed: the stack is last-in first-out.
+                for &target in loaded.included(root.conf_dir, file, node).iter().rev() {
+                    if chain.contains(&target) || depth > 64 {
+                        continue; // a cycle: reported by the loader
+                    }
+                    let tf = loaded.file(target);
+                    stack.push(Frame {
+                        file: target,
+                        next: 0,
+                        end: tf.ast.nodes.len() as NodeId,
+                        ctx,
+                        parent,
+                        via: Some(id),
+                        depth: depth + 1,
+                    });
+                }
+            }
+        }
+    }
+    tree
+}
+
+impl Tree {
+    /// Instances nginx dispatches as directives: not lines of handler blocks
+    /// (map, types, geo...), not inside unknown blocks, and terminated (an
+    /// unterminated statement already has a syntax error).
+    pub fn dispatched<'a>(
+        &'a self,
+        loaded: &'a Loaded,
+    ) -> impl Iterator<Item = (InstId, &'a Inst, &'a crate::syntax::ast::Directive)> + 'a {
+        self.insts.iter().enumerate().filter_map(move |(i, inst)| {
+            let d = loaded.file(inst.file).ast.node(inst.node);
+            let handler_line = inst.ctx.is_handler_block() && !(d.name() == "include" && inst.ctx.handler_accepts_include());
+            if handler_line
+                || matches!(inst.ctx, Context::Unknown | Context::Lua)
+                || d.terminator == crate::syntax::ast::Terminator::Missing
+            {
+                return None;
+            }
+            Some((i as InstId, inst, d))
+        })
+    }
+}

@@ -1,0 +1,89 @@
+//! The JSON output: one document per run, schema version 1.
+
+use super::{locate, Summary};
+use crate::lint::Diagnostic;
+use crate::load::Loaded;
+use crate::span::Span;
+use serde::Serialize;
+
+/// A place in a file, 1-based lines and columns (columns count characters).
+#[derive(Serialize, Debug)]
+pub struct JsonLocation {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+    /// Byte offset of the start.
+    pub offset: u32,
+    /// Length in bytes.
+    pub length: u32,
+}
+
+impl JsonLocation {
+    fn of(loaded: &Loaded, span: Span) -> JsonLocation {
+        let (file, line, column, end_line, end_column) = locate(loaded, span);
+        JsonLocation { file, line, column, end_line, end_column, offset: span.start, length: span.len() }
+    }
+}
+
+#[derive(Serialize, Debug)]
+pub struct JsonLabel {
+    #[serde(flatten)]
+    pub location: JsonLocation,
+    pub message: String,
+}
+
+#[derive(Serialize, Debug)]
+pub struct JsonFinding {
+    pub rule: &'static str,
+    pub category: &'static str,
+    pub severity: &'static str,
+    pub message: String,
+    pub help: Option<String>,
+    #[serde(flatten)]
+    pub location: JsonLocation,
+    pub labels: Vec<JsonLabel>,
+}
+
+/// Problems that are not findings in a file (an entry point that cannot be read...).
+#[derive(Serialize, Debug)]
+pub struct JsonError {
+    pub path: String,
+    pub message: String,
+}
+
+#[derive(Serialize, Debug)]
+pub struct JsonOutput {
+    pub version: u32,
+    pub findings: Vec<JsonFinding>,
+    pub errors: Vec<JsonError>,
+    pub summary: Summary,
+}
+
+/// Builds the JSON document (serde escapes every string it embeds).
+pub fn to_json(diags: &[Diagnostic], loaded: &Loaded, errors: &[(String, String)]) -> JsonOutput {
+    let findings = diags
+        .iter()
+        .map(|d| JsonFinding {
+            rule: d.rule,
+            category: d.category.as_str(),
+            severity: d.severity.as_str(),
+            message: d.finding.message.clone(),
+            help: d.finding.help.clone(),
+            location: JsonLocation::of(loaded, d.finding.span),
+            labels: d
+                .finding
+                .labels
+                .iter()
+                .map(|l| JsonLabel { location: JsonLocation::of(loaded, l.span), message: l.message.clone() })
+                .collect(),
+        })
+        .collect();
+    JsonOutput {
+        version: 1,
+        findings,
+        errors: errors.iter().map(|(p, m)| JsonError { path: p.clone(), message: m.clone() }).collect(),
+        summary: Summary::of(diags, loaded),
+    }
+}

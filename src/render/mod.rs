@@ -1,0 +1,86 @@
+//! Rendering diagnostics: pretty (miette), concise and json. The only layer
+//! that formats for people or machines; it returns strings, the CLI prints.
+
+mod json;
+mod pretty;
+
+pub use json::{to_json, JsonLocation, JsonOutput};
+pub use pretty::pretty;
+
+use crate::lint::{Diagnostic, Severity};
+use crate::load::Loaded;
+use crate::span::Span;
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Source snippets with labels and help (default on a terminal).
+    Pretty,
+    /// `path:line:col: severity rule message`, one line each.
+    Concise,
+    /// One JSON document (see the README for the schema).
+    Json,
+}
+
+/// Counts for the summary line and the JSON summary.
+#[derive(Clone, Copy, Debug, Default, serde::Serialize)]
+pub struct Summary {
+    pub files: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+impl Summary {
+    pub fn of(diags: &[Diagnostic], loaded: &Loaded) -> Summary {
+        let mut s = Summary {
+            files: loaded.files.iter().filter(|f| !matches!(f.origin, crate::load::Origin::Stock(_))).count(),
+            ..Summary::default()
+        };
+        for d in diags {
+            match d.severity {
+                Severity::Error => s.errors += 1,
+                Severity::Warning => s.warnings += 1,
+                Severity::Info => s.infos += 1,
+            }
+        }
+        s
+    }
+}
+
+/// Replaces control characters (and the 0x1A stand-in for non-UTF-8 bytes) so
+/// that configuration text cannot drive the terminal.
+pub fn sanitize(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\u{1a}' => '\u{fffd}',
+            '\t' | '\n' => c,
+            c if c.is_control() => '\u{fffd}',
+            c => c,
+        })
+        .collect()
+}
+
+/// Location of a span as (file name, line, column, end line, end column).
+pub fn locate(loaded: &Loaded, span: Span) -> (String, u32, u32, u32, u32) {
+    let f = loaded.file(span.file);
+    let (l, c) = f.line_col(span.start);
+    let (el, ec) = f.line_col(span.end);
+    (f.display.clone(), l, c, el, ec)
+}
+
+/// `path:line:col: severity[rule] message` lines.
+pub fn concise(diags: &[Diagnostic], loaded: &Loaded) -> String {
+    let mut out = String::new();
+    for d in diags {
+        let (file, l, c, _, _) = locate(loaded, d.finding.span);
+        out.push_str(&format!(
+            "{}:{l}:{c}: {} {} {}\n",
+            sanitize(&file).replace('\n', " "),
+            d.severity.as_str(),
+            d.rule,
+            sanitize(&d.finding.message).replace('\n', " ")
+        ));
+    }
+    out
+}

@@ -1,0 +1,108 @@
+use super::*;
+
+fn p(src: &str) -> Parsed {
+    parse(0, src, &ParseOptions::default())
+}
+
+fn errs(src: &str) -> Vec<(u32, String)> {
+    let r = p(src);
+    let ix = crate::span::LineIndex::new(src.as_bytes());
+    r.errors.iter().map(|e| (ix.line_col(src.as_bytes(), e.span.start).0, e.message.clone())).collect()
+}
+
+fn words(src: &str) -> Vec<Vec<String>> {
+    let r = p(src);
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    r.ast
+        .nodes
+        .iter()
+        .map(|d| {
+            std::iter::once(d.name.value.to_string())
+                .chain(r.ast.args(d).iter().map(|a| a.value.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn words_end_only_at_space_semicolon_brace() {
+    assert_eq!(words("a\"b'c x#y 2}$;"), vec![vec!["a\"b'c", "x#y", "2}$"]]);
+    assert_eq!(words("return 200 ${host}x;"), vec![vec!["return", "200", "${host}x"]]);
+    assert_eq!(words("a b;#c\nd;"), vec![vec!["a", "b"], vec!["d"]]);
+}
+
+#[test]
+fn quotes_and_escapes() {
+    assert_eq!(
+        words(r#"return 200 "q\"q \\\\ t\tn\nx\y" 'it\'s' a\;b;"#),
+        vec![vec!["return", "200", "q\"q \\\\ t\tn\nx\\y", "it's", "a\\;b"]]
+    );
+    assert_eq!(words("if ($a = \"x\") { }"), vec![vec!["if", "($a", "=", "x", ")"]]);
+    assert_eq!(words("\"http\" { 'server' { \"listen\" '8080'; } }").len(), 3);
+}
+
+#[test]
+fn structure_errors_match_nginx() {
+    assert_eq!(errs("events {}\nhttp { listen 80 }\n"), vec![(2, "unexpected \"}\"".to_string())]);
+    assert_eq!(errs("events {}\n}\n"), vec![(2, "unexpected \"}\"".to_string())]);
+    assert_eq!(errs("a;\n;\n"), vec![(2, "unexpected \";\"".to_string())]);
+    assert_eq!(errs("http {\n"), vec![(2, "unexpected end of file, expecting \"}\"".to_string())]);
+    assert_eq!(errs("http {}\nfoo"), vec![(2, "unexpected end of file, expecting \";\" or \"}\"".to_string())]);
+    assert_eq!(errs("return 200 \"x\"y;"), vec![(1, "unexpected \"y\"".to_string())]);
+    assert_eq!(errs("a \"x\"}"), vec![(1, "unexpected \"}\"".to_string())]);
+    assert_eq!(errs("a \"x\"#c\n;"), vec![(1, "unexpected \"#\"".to_string())]);
+    assert_eq!(errs("a \"x\n\n"), vec![(3, "unexpected end of file, expecting \";\" or \"}\"".to_string())]);
+}
+
+#[test]
+fn lone_cr_is_whitespace_and_no_newline() {
+    assert_eq!(errs("a;\rb;\r}"), vec![(1, "unexpected \"}\"".to_string())]);
+}
+
+#[test]
+fn too_long_words() {
+    let long = "x".repeat(5000);
+    assert_eq!(errs(&format!("a\n{long};")), vec![(2, "too long parameter \"xxxxxxxxxx...\" started".to_string())]);
+    let ok = "x".repeat(4095);
+    assert!(errs(&format!("a {ok};")).is_empty());
+    let q = "x".repeat(5000);
+    assert_eq!(
+        errs(&format!("a \"{q}")),
+        vec![(1, "too long parameter, probably missing terminating \"\"\" character".to_string())]
+    );
+}
+
+#[test]
+fn lua_blocks_are_raw() {
+    let src = "content_by_lua_block {\n  local s = \"}\" -- }\n  local t = [==[ ]] } ]==] --[[ } ]]\n  if x then y = {1} end\n}\nfoo;\n";
+    let r = p(src);
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    assert_eq!(r.ast.nodes.len(), 2);
+    let raw = r.ast.nodes[0].block.as_ref().unwrap().raw.as_ref().unwrap();
+    assert!(raw.value.contains("y = {1}"));
+    assert_eq!(errs("content_by_lua_block {\n if x then {\n"), vec![(2, "unexpected end of file, expecting terminating characters for lua code block".to_string())]);
+    assert_eq!(words("set_by_lua_block $x { return 1 }").len(), 1);
+}
+
+#[test]
+fn deep_nesting_does_not_overflow() {
+    let src = "a {".repeat(100_000);
+    let r = p(&src);
+    assert!(r.errors.iter().any(|e| e.message.contains("nested deeper")));
+    let src = "{".repeat(100_000);
+    let r = p(&src);
+    assert!(!r.errors.is_empty());
+}
+
+#[test]
+fn slices_rejoin_tokens_across_cuts() {
+    // Build > 64 KiB so the lexer slices; a quoted word with newlines crosses a cut.
+    let mut src = String::new();
+    for i in 0..3000 {
+        src.push_str(&format!("set $v{i} \"line one\nline two {i}\";\n"));
+    }
+    let r = p(&src);
+    assert!(r.errors.is_empty(), "{:?}", &r.errors[..1]);
+    assert_eq!(r.ast.nodes.len(), 3000);
+    assert!(r.ast.nodes.iter().all(|d| r.ast.args(d).len() == 2));
+}
