@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::lint::{Finding, LintContext, Rule, RuleMeta};
-use crate::model::directives::{table, Dispatch};
+use crate::model::tree::Status;
 use crate::syntax::ast::Terminator;
 
 declare_rule! {
@@ -51,12 +51,11 @@ impl Rule for BlockDirectiveWithoutBlock {
         &Self::META
     }
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
-        let t = table();
         for (_, inst, d) in cx.tree.dispatched(cx.loaded) {
             if d.terminator != Terminator::Semicolon {
                 continue;
             }
-            if let Dispatch::Found(spec) = t.dispatch(d.name(), inst.ctx) {
+            if let Status::Found(spec) = inst.status {
                 if spec.is_block() {
                     let name = d.name();
                     out.push(

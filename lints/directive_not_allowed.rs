@@ -1,6 +1,7 @@
 use crate::declare_rule;
 use crate::lint::{Finding, LintContext, Rule, RuleMeta};
-use crate::model::directives::{table, Dispatch};
+use crate::model::directives::table;
+use crate::model::tree::Status;
 
 declare_rule! {
     /// ## What it does
@@ -63,7 +64,8 @@ impl Rule for DirectiveNotAllowed {
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
         let t = table();
         for (_, inst, d) in cx.tree.dispatched(cx.loaded) {
-            if let Dispatch::NotAllowed(specs) = t.dispatch(d.name(), inst.ctx) {
+            if let Status::NotAllowed = inst.status {
+                let specs = t.get(d.name());
                 let mut allowed: Vec<&str> = Vec::new();
                 for s in specs {
                     for c in s.contexts.iter() {

@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::lint::{Finding, LintContext, Rule, RuleMeta};
-use crate::model::directives::{table, Dispatch};
+use crate::model::tree::Status;
 
 declare_rule! {
     /// ## What it does
@@ -53,9 +53,8 @@ impl Rule for InvalidArgumentCount {
         &Self::META
     }
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
-        let t = table();
         for (_, inst, d) in cx.tree.dispatched(cx.loaded) {
-            if let Dispatch::Found(spec) = t.dispatch(d.name(), inst.ctx) {
+            if let Status::Found(spec) = inst.status {
                 // Block-ness is checked first by nginx (and by other rules).
                 if spec.is_block() != d.has_block() {
                     continue;

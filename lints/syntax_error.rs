@@ -54,6 +54,7 @@ declare_rule! {
             "events {}\nhttp {\n",
             "events {}\n}\n",
             "events {}\nhttp { return 200 \"x\"y; }\n",
+            "events {}\nhttp { map $a $b { x { } } }\n",
         ],
     }
 }
@@ -71,6 +72,21 @@ impl Rule for SyntaxError {
                     finding = finding.label(*sp, msg.clone());
                 }
                 out.push(finding);
+            }
+        }
+        // Inside map, types, geo... nginx hands lines to the block's own
+        // parser, which refuses a nested block.
+        for inst in &cx.tree.insts {
+            if !inst.ctx.is_handler_block() {
+                continue;
+            }
+            let d = cx.loaded.file(inst.file).ast.node(inst.node);
+            if let Some(b) = &d.block {
+                let at = crate::span::Span::new(inst.file, b.open, b.open + 1);
+                out.push(
+                    Finding::new(at, "unexpected \"{\"")
+                        .help(format!("{} holds key/value lines only; a file included here must not open its own block", inst.ctx.describe())),
+                );
             }
         }
     }

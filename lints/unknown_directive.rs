@@ -1,6 +1,7 @@
 use crate::declare_rule;
 use crate::lint::{Finding, LintContext, Rule, RuleMeta};
-use crate::model::directives::{table, Dispatch};
+use crate::model::directives::table;
+use crate::model::tree::Status;
 
 declare_rule! {
     /// ## What it does
@@ -61,7 +62,7 @@ impl Rule for UnknownDirective {
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
         let t = table();
         for (_, inst, d) in cx.tree.dispatched(cx.loaded) {
-            if let Dispatch::Unknown = t.dispatch(d.name(), inst.ctx) {
+            if let Status::Unknown = inst.status {
                 let name = d.name();
                 let shown: String = name.chars().flat_map(char::escape_default).collect();
                 let mut f = Finding::new(d.name.span, format!("unknown directive \"{shown}\""));

@@ -17,6 +17,7 @@ pub struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
+#[allow(clippy::large_enum_variant)] // parsed once per run
 pub enum Command {
     /// Check configuration files or directories (the default use).
     Check(CheckArgs),

@@ -11,7 +11,7 @@ use crate::span::{FileId, LineIndex, Span};
 use crate::syntax::ast::{Ast, NodeId};
 use crate::syntax::{self, ParseOptions, SyntaxError};
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
@@ -166,7 +166,7 @@ pub enum Entry {
 
 /// Loads the entry points and everything they include.
 pub fn load(entries: &[Entry], opts: &LoadOptions) -> Loaded {
-    let mut l = Loader { opts, out: Loaded::default(), by_path: HashMap::new(), conf_dir_ids: HashMap::new(), conf_dir_is_main: Vec::new() };
+    let mut l = Loader { opts, out: Loaded::default(), by_path: HashMap::default(), conf_dir_ids: HashMap::default(), conf_dir_is_main: Vec::new() };
     l.run(entries);
     l.out
 }
@@ -179,6 +179,13 @@ struct Loader<'o> {
     /// Per conf dir: it holds an nginx.conf (so it mirrors /etc/nginx).
     conf_dir_is_main: Vec<bool>,
 }
+
+/// An include waiting for its file to be read: conf dir, including file,
+/// include directive, its span, the path, the path before mapping, glob or not.
+type Waiting = (u32, FileId, NodeId, Span, PathBuf, Option<PathBuf>, bool);
+
+/// An include directive of a file with the files it brings in.
+type IncludeEdge = (NodeId, Span, Vec<FileId>);
 
 /// Result of reading one file from disk.
 enum ReadResult {
@@ -285,10 +292,10 @@ fn display_path(p: &Path, cwd: &Option<PathBuf>) -> String {
     p.to_string_lossy().into_owned()
 }
 
-/// Does this file's top level look like a main config?
+/// Does this file's top level look like a main config? (A file named
+/// nginx.conf without such blocks is a snippet whose context is inferred.)
 fn looks_main(f: &SourceFile) -> bool {
-    f.path.file_name().is_some_and(|n| n == "nginx.conf")
-        || f.ast.top().any(|id| {
+    f.ast.top().any(|id| {
             let d = f.ast.node(id);
             d.has_block() && matches!(d.name(), "http" | "events" | "stream" | "mail" | "rtmp")
         })
@@ -459,10 +466,13 @@ impl Loader<'_> {
         for (path, r) in read {
             match r {
                 Ok(id) => {
-                    if looks_main(&self.out.files[id as usize]) {
+                    let f = &self.out.files[id as usize];
+                    let main = looks_main(f);
+                    if main || path.file_name().is_some_and(|n| n == "nginx.conf") {
                         let dir = self.opts.conf_dir.clone().unwrap_or_else(|| path.parent().map(Path::to_path_buf).unwrap_or_default());
                         let conf_dir = self.conf_dir_id(dir);
-                        self.out.roots.push(Root { file: id, kind: RootKind::Main, conf_dir });
+                        let kind = if main { RootKind::Main } else { RootKind::Snippet(self.opts.snippet_context) };
+                        self.out.roots.push(Root { file: id, kind, conf_dir });
                     } else {
                         candidates.push((path, id));
                     }
@@ -526,8 +536,8 @@ impl Loader<'_> {
         let mut seen: HashSet<(u32, FileId)> = pending.iter().copied().collect();
         while !pending.is_empty() {
             let mut to_read: Vec<(PathBuf, String)> = Vec::new();
-            let mut queued: HashSet<PathBuf> = HashSet::new();
-            let mut waiting: Vec<(u32, FileId, NodeId, Span, PathBuf, Option<PathBuf>, bool)> = Vec::new();
+            let mut queued: HashSet<PathBuf> = HashSet::default();
+            let mut waiting: Vec<Waiting> = Vec::new();
             for (cd, fid) in std::mem::take(&mut pending) {
                 let includes: Vec<(NodeId, Span, String)> = {
                     let f = &self.out.files[fid as usize];
@@ -575,7 +585,7 @@ impl Loader<'_> {
             let to_read = to_read.into_iter().map(|(p, _)| { let d = display_path(&p, &cwd); (p, d) }).collect();
             let results: HashMap<PathBuf, Result<FileId, ReadResult>> = self.read_many(to_read).into_iter().collect();
             // Keep glob results in sorted order: rebuild each include's list.
-            let mut glob_lists: HashMap<(u32, FileId, NodeId), Vec<FileId>> = HashMap::new();
+            let mut glob_lists: HashMap<(u32, FileId, NodeId), Vec<FileId>> = HashMap::default();
             for (cd, fid, node, span, path, mapped_from, glob) in waiting {
                 let id = match results.get(&path) {
                     Some(Ok(id)) => Some(*id),
@@ -678,7 +688,7 @@ impl Loader<'_> {
 
     /// Files reached from main roots through includes.
     fn reached(&self) -> HashSet<FileId> {
-        let mut out = HashSet::new();
+        let mut out = HashSet::default();
         for r in &self.out.roots {
             out.insert(r.file);
         }
@@ -690,11 +700,11 @@ impl Loader<'_> {
 
     /// Reports include cycles (nginx would recurse until it crashes).
     fn find_cycles(&mut self) {
-        let mut reported: HashSet<(FileId, NodeId)> = HashSet::new();
+        let mut reported: HashSet<(FileId, NodeId)> = HashSet::default();
         for root in self.out.roots.clone() {
             // Iterative DFS over (file, position in its include list).
-            let mut stack: Vec<(FileId, Vec<(NodeId, Span, Vec<FileId>)>, usize)> = Vec::new();
-            let edges = |l: &Loaded, f: FileId| -> Vec<(NodeId, Span, Vec<FileId>)> {
+            let mut stack: Vec<(FileId, Vec<IncludeEdge>, usize)> = Vec::new();
+            let edges = |l: &Loaded, f: FileId| -> Vec<IncludeEdge> {
                 let file = &l.files[f as usize];
                 file.ast
                     .nodes
@@ -705,8 +715,8 @@ impl Loader<'_> {
                     })
                     .collect()
             };
-            let mut on_path: HashSet<FileId> = HashSet::new();
-            let mut done: HashSet<FileId> = HashSet::new();
+            let mut on_path: HashSet<FileId> = HashSet::default();
+            let mut done: HashSet<FileId> = HashSet::default();
             stack.push((root.file, edges(&self.out, root.file), 0));
             on_path.insert(root.file);
             while let Some(top) = stack.last_mut() {

@@ -6,10 +6,10 @@
 //! Built with an explicit stack: depth never becomes recursion.
 
 use super::context::Context;
-use super::directives::{table, Dispatch};
+use super::directives::{table, Dispatch, DirectiveSpec};
 use crate::load::{Loaded, RootKind};
 use crate::span::FileId;
-use crate::syntax::ast::NodeId;
+use crate::syntax::ast::{NodeId, Terminator};
 
 /// Index of an [`Inst`] in [`Tree::insts`].
 pub type InstId = u32;
@@ -30,6 +30,22 @@ pub struct Inst {
     pub via: Option<InstId>,
     /// Index of the root in [`Loaded::roots`].
     pub root: u32,
+    /// How nginx dispatches the directive here.
+    pub status: Status,
+}
+
+/// The outcome of nginx's directive dispatch for one instance.
+#[derive(Clone, Copy, Debug)]
+pub enum Status {
+    /// A known directive, allowed here.
+    Found(&'static DirectiveSpec),
+    /// A known directive, not allowed in this context.
+    NotAllowed,
+    /// No module defines the name.
+    Unknown,
+    /// Not dispatched: a line of a handler block (map, types...), a statement
+    /// inside an unknown block, or one that is not terminated.
+    Skipped,
 }
 
 /// The expanded configuration of every root.
@@ -114,17 +130,22 @@ pub fn build(loaded: &Loaded) -> Tree {
             top.next = d.subtree_end;
             let id = tree.insts.len() as InstId;
             let in_handler = ctx.is_handler_block() || ctx == Context::Unknown;
+            let handler_line = in_handler && !(d.name() == "include" && ctx.handler_accepts_include());
+            let (status, opens) = if handler_line || ctx == Context::Lua || d.terminator == Terminator::Missing {
+                (Status::Skipped, None)
+            } else {
+                match t.dispatch(d.name(), ctx) {
+                    Dispatch::Found(spec) => (Status::Found(spec), spec.opened_context(ctx)),
+                    Dispatch::NotAllowed(specs) => (Status::NotAllowed, specs.iter().find_map(|s| s.opened_context(ctx))),
+                    Dispatch::Unknown => (Status::Unknown, None),
+                }
+            };
             let inner = match &d.block {
                 None => None,
                 Some(b) if b.raw.is_some() => Some(Context::Lua),
-                Some(_) if in_handler => Some(Context::Unknown),
-                Some(_) => match t.dispatch(d.name(), ctx) {
-                    Dispatch::Found(spec) => spec.opened_context(ctx).or(Some(Context::Unknown)),
-                    Dispatch::NotAllowed(specs) => specs.iter().find_map(|s| s.opened_context(ctx)).or(Some(Context::Unknown)),
-                    Dispatch::Unknown => Some(Context::Unknown),
-                },
+                Some(_) => opens.or(Some(Context::Unknown)),
             };
-            tree.insts.push(Inst { file, node, ctx, inner, parent, via, root: ri as u32 });
+            tree.insts.push(Inst { file, node, ctx, inner, parent, via, root: ri as u32, status });
             if let Some(inner) = inner {
                 if inner != Context::Lua && d.subtree_end > node + 1 {
                     stack.push(Frame { file, next: node + 1, end: d.subtree_end, ctx: inner, parent: Some(id), via, depth });
@@ -161,23 +182,22 @@ pub fn build(loaded: &Loaded) -> Tree {
 }
 
 impl Tree {
-    /// Instances nginx dispatches as directives: not lines of handler blocks
-    /// (map, types, geo...), not inside unknown blocks, and terminated (an
-    /// unterminated statement already has a syntax error).
+    /// Instances nginx dispatches as directives (see [`Status::Skipped`]).
     pub fn dispatched<'a>(
         &'a self,
         loaded: &'a Loaded,
     ) -> impl Iterator<Item = (InstId, &'a Inst, &'a crate::syntax::ast::Directive)> + 'a {
         self.insts.iter().enumerate().filter_map(move |(i, inst)| {
-            let d = loaded.file(inst.file).ast.node(inst.node);
-            let handler_line = inst.ctx.is_handler_block() && !(d.name() == "include" && inst.ctx.handler_accepts_include());
-            if handler_line
-                || matches!(inst.ctx, Context::Unknown | Context::Lua)
-                || d.terminator == crate::syntax::ast::Terminator::Missing
-            {
+            if matches!(inst.status, Status::Skipped) {
                 return None;
             }
-            Some((i as InstId, inst, d))
+            Some((i as InstId, inst, loaded.file(inst.file).ast.node(inst.node)))
         })
+    }
+
+    /// The directive of an instance.
+    pub fn directive<'a>(&self, loaded: &'a Loaded, id: InstId) -> &'a crate::syntax::ast::Directive {
+        let i = &self.insts[id as usize];
+        loaded.file(i.file).ast.node(i.node)
     }
 }

@@ -9,7 +9,7 @@ use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan,
     SpanContents,
 };
-use std::collections::HashMap;
+
 use std::fmt;
 
 /// A file's text made safe to print, byte for byte the same length, so
@@ -52,12 +52,14 @@ impl SourceCode for Src<'_> {
         let to = if last + 1 < lines.line_count() { lines.line_start(last + 1) as usize - 1 } else { len };
         let to = to.max(from);
         let data = &self.safe.as_bytes()[from..to];
+        // miette reads the header position from line/column of the contents.
+        let (_, col) = self.file.line_col(start as u32);
         Ok(Box::new(MietteSpanContents::new_named(
             sanitize(&self.file.display),
             data,
             SourceSpan::from(from..to),
             first,
-            0,
+            if before == 0 { col as usize - 1 } else { 0 },
             last - first + 1,
         )))
     }
@@ -125,7 +127,7 @@ fn labeled(span: Span, text: Option<String>, primary: bool) -> LabeledSpan {
 pub fn pretty(diags: &[Diagnostic], loaded: &Loaded, color: bool, width: usize) -> String {
     let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(width).with_links(false);
-    let mut srcs: HashMap<u32, Src<'_>> = HashMap::new();
+    let mut srcs: rustc_hash::FxHashMap<u32, Src<'_>> = Default::default();
     for d in diags {
         for sp in std::iter::once(d.finding.span).chain(d.finding.labels.iter().map(|l| l.span)) {
             srcs.entry(sp.file).or_insert_with(|| Src::new(loaded.file(sp.file)));

@@ -352,6 +352,10 @@ impl<'t> Lowerer<'t> {
         for inner in p.into_inner() {
             let (s, e) = (base + inner.as_span().start() as u32, base + inner.as_span().end() as u32);
             match inner.as_rule() {
+                Rule::lua_name if inner.as_str().starts_with(['"', '\'']) => {
+                    let r = if inner.as_str().starts_with('"') { Rule::dq } else { Rule::sq };
+                    self.quoted(r, s, e)
+                }
                 Rule::lua_name | Rule::word => self.word(s, e),
                 Rule::dq | Rule::sq => self.quoted(inner.as_rule(), s, e),
                 Rule::comment => self.ast.comments.push(Comment { span: self.span(s, e) }),

@@ -1,0 +1,272 @@
+//! End-to-end: the binary's exit codes, output formats and bad input.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_ngxlint"))
+}
+
+fn run(args: &[&str], cwd: &Path) -> Output {
+    bin().args(args).current_dir(cwd).output().expect("run ngxlint")
+}
+
+fn run_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = bin().args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("invalid JSON ({e}): {}", String::from_utf8_lossy(&o.stdout)))
+}
+
+fn rules_of(v: &serde_json::Value) -> Vec<String> {
+    v["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_string()).collect()
+}
+
+/// A scratch directory under the target dir, emptied first.
+fn scratch(name: &str) -> PathBuf {
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn write(dir: &Path, rel: &str, text: &[u8]) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+#[test]
+fn clean_config_exits_zero() {
+    let d = scratch("clean");
+    write(&d, "nginx.conf", b"events {}\nhttp { include mime.types; server { listen 80; } }\n");
+    let o = run(&["check", "nginx.conf", "--format", "json"], &d);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+    let v = json(&o);
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["findings"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn syntax_error_exits_one_with_position_and_relative_path() {
+    let d = scratch("syntax");
+    write(&d, "conf/nginx.conf", b"events {}\nhttp {\n  server {\n    listen 80\n  }\n}\n");
+    let o = run(&["check", "conf/nginx.conf", "--format", "json"], &d);
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    let f = &v["findings"][0];
+    assert_eq!(f["rule"], "syntax-error");
+    assert_eq!(f["category"], "syntax");
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["message"], "unexpected \"}\"");
+    assert_eq!(f["file"], "conf/nginx.conf");
+    assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(5), Some(3)));
+    assert!(f["help"].as_str().unwrap().contains("listen"));
+    assert_eq!(v["summary"]["errors"], 1);
+}
+
+#[test]
+fn concise_and_pretty_formats() {
+    let d = scratch("formats");
+    write(&d, "nginx.conf", b"events {}\nhttp { server { proxy_pass http://x; } }\n");
+    let o = run(&["check", "nginx.conf", "--format", "concise"], &d);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.starts_with("nginx.conf:2:17: error directive-not-allowed \"proxy_pass\" directive is not allowed here"), "{out}");
+    let o = run(&["check", "nginx.conf", "--format", "pretty", "--color", "never"], &d);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("directive-not-allowed") && out.contains("nginx.conf:2:17"), "{out}");
+    assert!(!out.contains('\u{1b}'), "colour with --color never");
+}
+
+#[test]
+fn stdin_uses_stdin_filename_everywhere() {
+    let o = run_stdin(&["check", "-", "--stdin-filename", "site.conf", "--format", "json"], b"server {\n listen 80\n}\n");
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    for f in v["findings"].as_array().unwrap() {
+        assert_eq!(f["file"], "site.conf");
+    }
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    let d = scratch("usage");
+    assert_eq!(run(&["check", "--no-such-flag"], &d).status.code(), Some(2));
+    assert_eq!(run(&["check", "missing.conf"], &d).status.code(), Some(2));
+    assert_eq!(run(&["check", "--select", "no-such-rule", "."], &d).status.code(), Some(2));
+}
+
+#[test]
+fn control_characters_do_not_reach_the_terminal() {
+    let o = run_stdin(&["check", "-", "--format", "concise"], b"events {}\n\x1b[31mevil on;\n");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(!out.contains('\u{1b}'), "{out:?}");
+    let o = run_stdin(&["check", "-", "--format", "json"], b"events {}\n\x1b[31mevil on;\n");
+    assert!(json(&o)["findings"][0]["message"].as_str().unwrap().contains("\\u{1b}"));
+}
+
+// ---- bad and hostile input ------------------------------------------------
+
+#[test]
+fn deep_nesting_is_reported_not_overflowed() {
+    let d = scratch("nesting");
+    let mut text = b"events {}\nhttp {\n".to_vec();
+    text.extend(b"location / {\n".repeat(100_000));
+    write(&d, "nginx.conf", &text);
+    let o = run(&["check", "nginx.conf", "--format", "json"], &d);
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    assert!(v["findings"].as_array().unwrap().iter().any(|f| f["message"].as_str().unwrap().contains("nested deeper")));
+    let o = run_stdin(&["check", "-", "--format", "json"], &b"{".repeat(100_000));
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn huge_file_is_refused_with_a_message() {
+    let d = scratch("huge");
+    let f = std::fs::File::create(d.join("big.conf")).unwrap();
+    f.set_len(100 * 1024 * 1024).unwrap(); // sparse: cheap to make
+    write(&d, "nginx.conf", b"events {}\nhttp { include big.conf; }\n");
+    let o = run(&["check", "nginx.conf", "--format", "json"], &d);
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    let f = &v["findings"][0];
+    assert_eq!(f["rule"], "include-unreadable");
+    assert!(f["message"].as_str().unwrap().contains("limit"), "{f}");
+    // Given directly: an error for the entry point, exit 2.
+    let o = run(&["check", "big.conf"], &d);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--max-file-size"));
+}
+
+#[test]
+fn binary_garbage_and_empty_files() {
+    let mut garbage = Vec::new();
+    let mut x: u32 = 12345;
+    for _ in 0..200_000 {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        garbage.push((x >> 16) as u8);
+    }
+    let o = run_stdin(&["check", "-", "--format", "json"], &garbage);
+    assert!(matches!(o.status.code(), Some(0) | Some(1)), "{:?}", o.status);
+    json(&o);
+    let o = run_stdin(&["check", "-", "--format", "json"], b"");
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn include_of_devices_fifos_directories() {
+    let d = scratch("devices");
+    std::fs::create_dir_all(d.join("adir")).unwrap();
+    let fifo = d.join("fifo.conf");
+    let ok = Command::new("mkfifo").arg(&fifo).status().map(|s| s.success()).unwrap_or(false);
+    let mut text = String::from("events {}\nhttp {\n  include /dev/zero;\n  include adir;\n");
+    if ok {
+        text.push_str("  include fifo.conf;\n");
+    }
+    text.push_str("}\n");
+    write(&d, "nginx.conf", text.as_bytes());
+    let o = run(&["check", "nginx.conf", "--format", "json"], &d);
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    let msgs: Vec<String> = v["findings"].as_array().unwrap().iter().map(|f| f["message"].as_str().unwrap().to_string()).collect();
+    assert!(msgs.iter().any(|m| m.contains("/dev/zero") && m.contains("not a regular file")), "{msgs:?}");
+    assert!(msgs.iter().any(|m| m.contains("adir") && m.contains("directory")), "{msgs:?}");
+    if ok {
+        assert!(msgs.iter().any(|m| m.contains("fifo.conf") && m.contains("not a regular file")), "{msgs:?}");
+    } else {
+        eprintln!("skipping the FIFO case: mkfifo not available");
+    }
+}
+
+#[test]
+fn unreadable_include() {
+    let d = scratch("unreadable");
+    write(&d, "secret.conf", b"server {}\n");
+    let p = d.join("secret.conf");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o000)).unwrap();
+    // Root reads anything: then use a file whose read fails instead.
+    let target = if std::fs::read(&p).is_ok() { "/proc/self/mem".to_string() } else { "secret.conf".to_string() };
+    write(&d, "nginx.conf", format!("events {{}}\nhttp {{ include {target}; }}\n").as_bytes());
+    let o = run(&["check", "nginx.conf", "--format", "json"], &d);
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stdout));
+    let v = json(&o);
+    assert_eq!(v["findings"][0]["rule"], "include-unreadable", "{v}");
+}
+
+#[test]
+fn symlink_loop_in_walked_directory() {
+    let d = scratch("symloop");
+    write(&d, "conf.d/a.conf", b"server { listen 80; }\n");
+    std::os::unix::fs::symlink(&d, d.join("conf.d/loop")).unwrap();
+    let o = run(&["check", ".", "--format", "json"], &d);
+    assert!(matches!(o.status.code(), Some(0) | Some(1)), "{:?} {}", o.status, String::from_utf8_lossy(&o.stderr));
+    let v = json(&o);
+    assert!(v["errors"].as_array().unwrap().iter().any(|e| e["message"].as_str().unwrap().contains("loop")), "{v}");
+}
+
+#[test]
+fn include_cycle_is_reported_with_the_chain() {
+    let d = scratch("cycle");
+    write(&d, "nginx.conf", b"events {}\nhttp { include a.conf; }\n");
+    write(&d, "a.conf", b"include b.conf;\n");
+    write(&d, "b.conf", b"include a.conf;\n");
+    let o = run(&["check", "nginx.conf", "--format", "json"], &d);
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    let f = v["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "include-cycle").expect("cycle finding");
+    assert_eq!(f["message"], "include cycle: a.conf -> b.conf -> a.conf");
+}
+
+#[test]
+fn glob_matching_ten_thousand_files() {
+    let d = scratch("glob10k");
+    for i in 0..10_000 {
+        write(&d, &format!("sites/s{i:05}.conf"), format!("server {{ listen {}; server_name s{i}; }}\n", 10000 + i).as_bytes());
+    }
+    write(&d, "nginx.conf", b"events {}\nhttp { include sites/*.conf; }\n");
+    let o = run(&["check", "nginx.conf", "--format", "json", "--max-files", "20000"], &d);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+    assert_eq!(json(&o)["summary"]["files"], 10_001);
+}
+
+#[test]
+fn missing_include_and_glob_matching_nothing() {
+    let d = scratch("missing");
+    write(&d, "nginx.conf", b"events {}\nhttp {\n  include nothing/*.conf;\n  include missing.conf;\n}\n");
+    let o = run(&["check", "nginx.conf", "--format", "json"], &d);
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    assert_eq!(rules_of(&v), vec!["include-not-found"]);
+    assert_eq!(v["findings"][0]["line"], 4);
+}
+
+#[test]
+fn relative_includes_resolve_against_the_main_config_dir() {
+    let d = scratch("relative");
+    write(&d, "nginx.conf", b"events {}\nhttp { include sites/a.conf; }\n");
+    write(&d, "sites/a.conf", b"include snippets/b.conf;\n");
+    write(&d, "snippets/b.conf", b"server { listen 80 }\n");
+    let o = run(&["check", "nginx.conf", "--format", "json"], &d);
+    let v = json(&o);
+    assert_eq!(rules_of(&v), vec!["syntax-error"], "{v}");
+    assert_eq!(v["findings"][0]["file"], "snippets/b.conf");
+}
+
+#[test]
+fn etc_nginx_paths_map_into_the_checked_tree_and_stock_files_are_known() {
+    let d = scratch("etcmap");
+    write(&d, "nginx.conf", b"events {}\nhttp {\n include /etc/nginx/mime.types;\n include /etc/nginx/sites-enabled/*;\n}\n");
+    write(&d, "sites-enabled/default", b"server { listen 80; location ~ \\.php$ { include snippets/fastcgi-php.conf; fastcgi_pass unix:/run/php.sock; } }\n");
+    let o = run(&["check", "nginx.conf", "--format", "json"], &d);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+    // An explicit map elsewhere: the include is looked up there.
+    let o = run(&["check", "nginx.conf", "--format", "json", "--map", "/etc/nginx=/nonexistent", "--no-default-map"], &d);
+    let v = json(&o);
+    assert!(rules_of(&v).is_empty(), "mime.types is a stock file: {v}");
+}

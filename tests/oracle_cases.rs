@@ -1,0 +1,62 @@
+//! The syntax cases of ../shared/oracle/cases: same verdict and same line as
+//! real nginx. Skips when ../shared is absent.
+
+mod common;
+
+use ngxlint::lint::{Category, Selection, Severity};
+use ngxlint::load::{Entry, LoadOptions};
+
+#[test]
+fn oracle_cases_agree_with_nginx() {
+    let Some(shared) = common::shared() else { return };
+    let cases = shared.join("oracle/cases").canonicalize().unwrap();
+    let mut names: Vec<String> = std::fs::read_dir(&cases)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".conf"))
+        .collect();
+    names.sort();
+    let (mut checked, mut agree) = (0, 0);
+    let mut problems = Vec::new();
+    for name in &names {
+        let stem = name.trim_end_matches(".conf");
+        let verdict: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(cases.join(format!("{stem}.json"))).unwrap()).unwrap();
+        let first = verdict["messages"].as_array().unwrap().iter().find(|m| m["level"] == "emerg").cloned();
+        let accepted = verdict["ok"].as_bool().unwrap();
+        let syntax_err = first.as_ref().filter(|m| common::is_syntax_message(m["text"].as_str().unwrap_or("")));
+        if !accepted && syntax_err.is_none() {
+            continue; // rejected for a non-syntax reason: other rules' business
+        }
+        checked += 1;
+        // Run from the cases directory so paths print as nginx's --relative-to does.
+        let out = ngxlint::check(&[Entry::Path(cases.join(name))], &LoadOptions::default(), &Selection::default());
+        let located: Vec<(String, u32, u32, String, Category, Severity)> = out
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let f = out.loaded.file(d.finding.span.file);
+                let rel = f.path.strip_prefix(&cases).unwrap_or(&f.path).to_string_lossy().into_owned();
+                (rel, f.line_col(d.finding.span.start).0, f.line_col(d.finding.span.end).0, d.finding.message.clone(), d.category, d.severity)
+            })
+            .collect();
+        let good = if accepted {
+            located.iter().all(|l| l.5 != Severity::Error)
+        } else {
+            let m = syntax_err.unwrap();
+            let (file, line, text) = (m["file"].as_str().unwrap_or(""), m["line"].as_u64().unwrap_or(0) as u32, m["text"].as_str().unwrap());
+            located.iter().any(|l| l.4 == Category::Syntax && l.0 == file && l.1 <= line && line <= l.2 && l.3 == text)
+        };
+        if good {
+            agree += 1;
+        } else {
+            problems.push(format!("{stem}: nginx {:?}; ngxlint {located:?}", first.map(|m| (m["file"].clone(), m["line"].clone(), m["text"].clone()))));
+        }
+    }
+    println!("oracle cases: {agree}/{checked} syntax-relevant cases agree with nginx");
+    for p in &problems {
+        println!("  {p}");
+    }
+    assert!(problems.is_empty(), "{} cases disagree:\n{}", problems.len(), problems.join("\n"));
+}
