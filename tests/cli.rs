@@ -13,13 +13,15 @@ fn run(args: &[&str], cwd: &Path) -> Output {
 }
 
 fn run_stdin(args: &[&str], input: &[u8]) -> Output {
-    let mut child = bin().args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child =
+        bin().args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     child.stdin.take().unwrap().write_all(input).unwrap();
     child.wait_with_output().unwrap()
 }
 
 fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("invalid JSON ({e}): {}", String::from_utf8_lossy(&o.stdout)))
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("invalid JSON ({e}): {}", String::from_utf8_lossy(&o.stdout)))
 }
 
 fn rules_of(v: &serde_json::Value) -> Vec<String> {
@@ -75,7 +77,10 @@ fn concise_and_pretty_formats() {
     write(&d, "nginx.conf", b"events {}\nhttp { server { proxy_pass http://x; } }\n");
     let o = run(&["check", "nginx.conf", "--format", "concise"], &d);
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.starts_with("nginx.conf:2:17: error directive-not-allowed \"proxy_pass\" directive is not allowed here"), "{out}");
+    assert!(
+        out.starts_with("nginx.conf:2:17: error directive-not-allowed \"proxy_pass\" directive is not allowed here"),
+        "{out}"
+    );
     let o = run(&["check", "nginx.conf", "--format", "pretty", "--color", "never"], &d);
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("directive-not-allowed") && out.contains("nginx.conf:2:17"), "{out}");
@@ -84,7 +89,8 @@ fn concise_and_pretty_formats() {
 
 #[test]
 fn stdin_uses_stdin_filename_everywhere() {
-    let o = run_stdin(&["check", "-", "--stdin-filename", "site.conf", "--format", "json"], b"server {\n listen 80\n}\n");
+    let o =
+        run_stdin(&["check", "-", "--stdin-filename", "site.conf", "--format", "json"], b"server {\n listen 80\n}\n");
     assert_eq!(o.status.code(), Some(1));
     let v = json(&o);
     for f in v["findings"].as_array().unwrap() {
@@ -173,7 +179,8 @@ fn include_of_devices_fifos_directories() {
     let o = run(&["check", "nginx.conf", "--format", "json"], &d);
     assert_eq!(o.status.code(), Some(1));
     let v = json(&o);
-    let msgs: Vec<String> = v["findings"].as_array().unwrap().iter().map(|f| f["message"].as_str().unwrap().to_string()).collect();
+    let msgs: Vec<String> =
+        v["findings"].as_array().unwrap().iter().map(|f| f["message"].as_str().unwrap().to_string()).collect();
     assert!(msgs.iter().any(|m| m.contains("/dev/zero") && m.contains("not a regular file")), "{msgs:?}");
     assert!(msgs.iter().any(|m| m.contains("adir") && m.contains("directory")), "{msgs:?}");
     if ok {
@@ -227,7 +234,11 @@ fn include_cycle_is_reported_with_the_chain() {
 fn glob_matching_ten_thousand_files() {
     let d = scratch("glob10k");
     for i in 0..10_000 {
-        write(&d, &format!("sites/s{i:05}.conf"), format!("server {{ listen {}; server_name s{i}; }}\n", 10000 + i).as_bytes());
+        write(
+            &d,
+            &format!("sites/s{i:05}.conf"),
+            format!("server {{ listen {}; server_name s{i}; }}\n", 10000 + i).as_bytes(),
+        );
     }
     write(&d, "nginx.conf", b"events {}\nhttp { include sites/*.conf; }\n");
     let o = run(&["check", "nginx.conf", "--format", "json", "--max-files", "20000"], &d);
@@ -261,12 +272,17 @@ fn relative_includes_resolve_against_the_main_config_dir() {
 #[test]
 fn etc_nginx_paths_map_into_the_checked_tree_and_stock_files_are_known() {
     let d = scratch("etcmap");
-    write(&d, "nginx.conf", b"events {}\nhttp {\n include /etc/nginx/mime.types;\n include /etc/nginx/sites-enabled/*;\n}\n");
+    write(
+        &d,
+        "nginx.conf",
+        b"events {}\nhttp {\n include /etc/nginx/mime.types;\n include /etc/nginx/sites-enabled/*;\n}\n",
+    );
     write(&d, "sites-enabled/default", b"server { listen 80; location ~ \\.php$ { include snippets/fastcgi-php.conf; fastcgi_pass unix:/run/php.sock; } }\n");
     let o = run(&["check", "nginx.conf", "--format", "json"], &d);
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
     // An explicit map elsewhere: the include is looked up there.
-    let o = run(&["check", "nginx.conf", "--format", "json", "--map", "/etc/nginx=/nonexistent", "--no-default-map"], &d);
+    let o =
+        run(&["check", "nginx.conf", "--format", "json", "--map", "/etc/nginx=/nonexistent", "--no-default-map"], &d);
     let v = json(&o);
     assert!(rules_of(&v).is_empty(), "mime.types is a stock file: {v}");
 }

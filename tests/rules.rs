@@ -47,7 +47,9 @@ fn docs_have_the_sections_and_their_examples_hold() {
     for r in ALL {
         let m = r.meta();
         let doc = docs::doc_text(m);
-        for section in ["## What it does", "## Why is this bad?", "## Example", "Use instead:", "## Options", "## References"] {
+        for section in
+            ["## What it does", "## Why is this bad?", "## Example", "Use instead:", "## Options", "## References"]
+        {
             assert!(doc.contains(section), "{}: docs lack \"{section}\"", m.name);
         }
         let blocks: Vec<_> = docs::code_blocks(&doc).into_iter().filter(|(info, _)| info == "nginx").collect();

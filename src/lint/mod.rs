@@ -171,6 +171,10 @@ impl Selection {
     }
 }
 
+fn is_stock(cx: &LintContext<'_>, file: u32) -> bool {
+    matches!(cx.loaded.file(file).origin, crate::load::Origin::Stock(_))
+}
+
 /// Runs the selected rules and returns sorted, de-duplicated diagnostics.
 pub fn run(cx: &LintContext<'_>, rules: &[&'static dyn Rule], sel: &Selection) -> Vec<Diagnostic> {
     use rayon::prelude::*;
@@ -184,8 +188,32 @@ pub fn run(cx: &LintContext<'_>, rules: &[&'static dyn Rule], sel: &Selection) -
             found.into_iter().map(move |f| Diagnostic { rule: m.name, category: m.category, severity: m.severity, finding: f })
         })
         .collect();
-    // Findings in built-in stock files are not the user's to fix.
-    out.retain(|d| !matches!(cx.loaded.file(d.finding.span.file).origin, crate::load::Origin::Stock(_)));
+    // A finding inside a built-in stock file belongs to the include that
+    // brought the file in (including mime.types inside `types {}`, say).
+    if out.iter().any(|d| is_stock(cx, d.finding.span.file)) {
+        let mut includer: rustc_hash::FxHashMap<u32, Span> = Default::default();
+        for ((_, file, node), res) in &cx.loaded.includes {
+            if is_stock(cx, *file) {
+                continue;
+            }
+            let span = cx.loaded.file(*file).ast.node(*node).head_span();
+            for t in &res.files {
+                includer.entry(*t).or_insert(span);
+            }
+        }
+        out.retain_mut(|d| {
+            let file = d.finding.span.file;
+            if !is_stock(cx, file) {
+                return true;
+            }
+            let Some(at) = includer.get(&file) else { return false };
+            let name = &cx.loaded.file(file).display;
+            let inner = d.finding.span;
+            d.finding.span = *at;
+            d.finding.labels.insert(0, Label { span: inner, message: format!("nginx reports it here, in {name}") });
+            true
+        });
+    }
     out.sort_by(|a, b| {
         (a.finding.span.file, a.finding.span.start, a.rule, &a.finding.message)
             .cmp(&(b.finding.span.file, b.finding.span.start, b.rule, &b.finding.message))

@@ -22,5 +22,6 @@ pub fn is_syntax_message(m: &str) -> bool {
         || m.starts_with("Lua code block missing")
         || m.starts_with("invalid number of arguments in ")
         || m.ends_with(" directive is not allowed here")
-        || (m.starts_with("directive \"") && (m.ends_with("is not terminated by \";\"") || m.ends_with("has no opening \"{\"")))
+        || (m.starts_with("directive \"")
+            && (m.ends_with("is not terminated by \";\"") || m.ends_with("has no opening \"{\"")))
 }
