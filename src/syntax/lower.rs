@@ -321,11 +321,10 @@ impl<'t> Lowerer<'t> {
 
     /// Turns the pending words into a directive.
     fn finish(&mut self, terminator: Terminator, head_end: u32, block: Option<Block>) -> NodeId {
-        let mut words = self.words.drain(..);
-        let name = words.next().expect("finish with words");
-        let args_start = self.ast.args.len() as u32;
-        self.ast.args.extend(words);
-        let args_end = self.ast.args.len() as u32;
+        let args_start = self.ast.args.len();
+        self.ast.args.append(&mut self.words);
+        let name = self.ast.args.remove(args_start);
+        let (args_start, args_end) = (args_start as u32, self.ast.args.len() as u32);
         let parent = self.stack.iter().rev().find_map(|o| match o {
             Open::Node(id) => Some(*id),
             Open::Anon => None,
