@@ -65,7 +65,7 @@ impl Rule for UnknownDirective {
             if let Status::Unknown = inst.status {
                 let name = d.name();
                 let shown: String = name.chars().flat_map(char::escape_default).collect();
-                let mut f = Finding::new(d.name.span, format!("unknown directive \"{shown}\""));
+                let mut f = Finding::new(d.head_span(), format!("unknown directive \"{shown}\""));
                 f = match t.suggest(name, Some(inst.ctx)) {
                     Some(s) => f.help(format!("did you mean \"{s}\"?")),
                     None => f.help("check the spelling, or load the module that defines it"),

@@ -278,11 +278,14 @@ fn check(args: CheckArgs) -> u8 {
             if summary.files == 1 { "" } else { "s" }
         );
     }
-    if outcome.entry_failed() {
+    let code = if outcome.entry_failed() {
         exit::TROUBLE
     } else if diags.iter().any(|d| d.severity == Severity::Error) {
         exit::FINDINGS
     } else {
         exit::CLEAN
-    }
+    };
+    // The process ends here: freeing every AST one by one would only cost time.
+    std::mem::forget(outcome);
+    code
 }

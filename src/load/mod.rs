@@ -334,7 +334,7 @@ fn guess_conf_dir(file: &Path, walk_root: Option<&Path>) -> PathBuf {
         }
     }
     for dir in parent.ancestors() {
-        if ["mime.types", "fastcgi_params", "conf.d", "sites-enabled", "snippets"]
+        if ["mime.types", "fastcgi_params", "conf.d", "sites-enabled", "sites-available", "snippets"]
             .iter()
             .any(|m| dir.join(m).exists())
         {

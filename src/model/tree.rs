@@ -131,7 +131,7 @@ pub fn build(loaded: &Loaded) -> Tree {
             let id = tree.insts.len() as InstId;
             let in_handler = ctx.is_handler_block() || ctx == Context::Unknown;
             let handler_line = in_handler && !(d.name() == "include" && ctx.handler_accepts_include());
-            let (status, opens) = if handler_line || ctx == Context::Lua || d.terminator == Terminator::Missing {
+            let (status, opens) = if handler_line || ctx == Context::Lua || d.terminator == Terminator::Missing || d.broken {
                 (Status::Skipped, None)
             } else {
                 match t.dispatch(d.name(), ctx) {

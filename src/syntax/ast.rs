@@ -82,6 +82,9 @@ pub struct Directive {
     pub subtree_end: NodeId,
     /// Nesting depth in its file (0 = top level of the file).
     pub depth: u32,
+    /// A syntax error was reported inside the statement: nginx stops there and
+    /// never dispatches it, so directive rules leave it alone.
+    pub broken: bool,
 }
 
 impl Directive {

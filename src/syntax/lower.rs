@@ -100,6 +100,8 @@ struct Lowerer<'t> {
     quote_end: Option<u32>,
     depth: u32,
     stopped: bool,
+    /// An error was reported while the current statement's words were pending.
+    broken: bool,
 }
 
 impl<'t> Lowerer<'t> {
@@ -119,6 +121,7 @@ impl<'t> Lowerer<'t> {
             quote_end: None,
             depth: 0,
             stopped: false,
+            broken: false,
         }
     }
 
@@ -131,6 +134,9 @@ impl<'t> Lowerer<'t> {
         // the byte nginx already complained about.
         if self.errors.last().is_some_and(|e| e.span.start == span.start) {
             return;
+        }
+        if !self.words.is_empty() {
+            self.broken = true;
         }
         if self.errors.len() < self.opts.max_errors {
             self.errors.push(SyntaxError { span, message, help, labels });
@@ -340,6 +346,7 @@ impl<'t> Lowerer<'t> {
             parent,
             subtree_end: id + 1,
             depth: self.depth,
+            broken: std::mem::take(&mut self.broken),
         });
         id
     }
