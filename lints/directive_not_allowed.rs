@@ -75,8 +75,8 @@ impl Rule for DirectiveNotAllowed {
                     }
                 }
                 let name = d.name();
-                let mut f = Finding::new(d.head_span(), format!("\"{name}\" directive is not allowed here"))
-                    .help(format!(
+                let mut f =
+                    Finding::new(d.head_span(), format!("\"{name}\" directive is not allowed here")).help(format!(
                         "\"{name}\" cannot stand in {}; it belongs in: {}",
                         inst.ctx.describe(),
                         allowed.join(", ")

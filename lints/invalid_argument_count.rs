@@ -64,10 +64,15 @@ impl Rule for InvalidArgumentCount {
                     let name = d.name();
                     out.push(
                         Finding::new(d.head_span(), format!("invalid number of arguments in \"{name}\" directive"))
-                            .help(format!(
-                                "\"{name}\" takes {}, found {n}; a missing \";\" on the line above can cause this",
-                                spec.arity.describe()
-                            )),
+                            .help({
+                                let most = (0..8).rev().find(|k| spec.arity.mask & (1 << k) != 0).unwrap_or(0);
+                                let hint = if !spec.arity.unbounded && n > most {
+                                    "; a missing \";\" that runs two lines together can cause this"
+                                } else {
+                                    ""
+                                };
+                                format!("\"{name}\" takes {}, found {n}{hint}", spec.arity.describe())
+                            }),
                     );
                 }
             }

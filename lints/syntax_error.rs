@@ -83,10 +83,10 @@ impl Rule for SyntaxError {
             let d = cx.loaded.file(inst.file).ast.node(inst.node);
             if let Some(b) = &d.block {
                 let at = crate::span::Span::new(inst.file, b.open, b.open + 1);
-                out.push(
-                    Finding::new(at, "unexpected \"{\"")
-                        .help(format!("{} holds key/value lines only; a file included here must not open its own block", inst.ctx.describe())),
-                );
+                out.push(Finding::new(at, "unexpected \"{\"").help(format!(
+                    "{} holds key/value lines only; a file included here must not open its own block",
+                    inst.ctx.describe()
+                )));
             }
         }
     }

@@ -128,7 +128,13 @@ pub fn main() -> u8 {
                 ListFormat::Text => {
                     for r in crate::lints::ALL {
                         let m = r.meta();
-                        out.push_str(&format!("{:32} {:12} {:8} {}\n", m.name, m.category.as_str(), m.severity.as_str(), m.summary));
+                        out.push_str(&format!(
+                            "{:32} {:12} {:8} {}\n",
+                            m.name,
+                            m.category.as_str(),
+                            m.severity.as_str(),
+                            m.summary
+                        ));
                     }
                 }
                 ListFormat::Json => {

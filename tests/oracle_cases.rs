@@ -65,7 +65,10 @@ fn oracle_cases_agree_with_nginx() {
             let stock = file.starts_with('/') && !std::path::Path::new(file).starts_with(&cases);
             located.iter().any(|l| l.4 == Category::Syntax && l.0 == file && l.1 <= line && line <= l.2 && l.3 == text)
                 || (stock
-                    && out.diagnostics.iter().any(|d| d.category == Category::Syntax && d.finding.message == text && stock_label(d, line)))
+                    && out
+                        .diagnostics
+                        .iter()
+                        .any(|d| d.category == Category::Syntax && d.finding.message == text && stock_label(d, line)))
         };
         if good {
             agree += 1;

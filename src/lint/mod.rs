@@ -185,7 +185,12 @@ pub fn run(cx: &LintContext<'_>, rules: &[&'static dyn Rule], sel: &Selection) -
             let m = r.meta();
             let mut found = Vec::new();
             r.check(cx, &mut found);
-            found.into_iter().map(move |f| Diagnostic { rule: m.name, category: m.category, severity: m.severity, finding: f })
+            found.into_iter().map(move |f| Diagnostic {
+                rule: m.name,
+                category: m.category,
+                severity: m.severity,
+                finding: f,
+            })
         })
         .collect();
     // A finding inside a built-in stock file belongs to the include that
@@ -215,8 +220,12 @@ pub fn run(cx: &LintContext<'_>, rules: &[&'static dyn Rule], sel: &Selection) -
         });
     }
     out.sort_by(|a, b| {
-        (a.finding.span.file, a.finding.span.start, a.rule, &a.finding.message)
-            .cmp(&(b.finding.span.file, b.finding.span.start, b.rule, &b.finding.message))
+        (a.finding.span.file, a.finding.span.start, a.rule, &a.finding.message).cmp(&(
+            b.finding.span.file,
+            b.finding.span.start,
+            b.rule,
+            &b.finding.message,
+        ))
     });
     out.dedup_by(|a, b| a.rule == b.rule && a.finding.span == b.finding.span && a.finding.message == b.finding.message);
     out

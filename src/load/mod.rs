@@ -166,7 +166,13 @@ pub enum Entry {
 
 /// Loads the entry points and everything they include.
 pub fn load(entries: &[Entry], opts: &LoadOptions) -> Loaded {
-    let mut l = Loader { opts, out: Loaded::default(), by_path: HashMap::default(), conf_dir_ids: HashMap::default(), conf_dir_is_main: Vec::new() };
+    let mut l = Loader {
+        opts,
+        out: Loaded::default(),
+        by_path: HashMap::default(),
+        conf_dir_ids: HashMap::default(),
+        conf_dir_is_main: Vec::new(),
+    };
     l.run(entries);
     l.out
 }
@@ -252,7 +258,14 @@ pub fn bytes_to_text(bytes: Vec<u8>) -> (String, bool) {
     }
 }
 
-fn parse_file(id: FileId, path: PathBuf, display: String, bytes: Vec<u8>, origin: Origin, opts: &ParseOptions) -> SourceFile {
+fn parse_file(
+    id: FileId,
+    path: PathBuf,
+    display: String,
+    bytes: Vec<u8>,
+    origin: Origin,
+    opts: &ParseOptions,
+) -> SourceFile {
     let (text, lossy) = bytes_to_text(bytes);
     let lines = LineIndex::new(text.as_bytes());
     let parsed = syntax::parse(id, &text, opts);
@@ -296,9 +309,9 @@ fn display_path(p: &Path, cwd: &Option<PathBuf>) -> String {
 /// nginx.conf without such blocks is a snippet whose context is inferred.)
 fn looks_main(f: &SourceFile) -> bool {
     f.ast.top().any(|id| {
-            let d = f.ast.node(id);
-            d.has_block() && matches!(d.name(), "http" | "events" | "stream" | "mail" | "rtmp")
-        })
+        let d = f.ast.node(id);
+        d.has_block() && matches!(d.name(), "http" | "events" | "stream" | "mail" | "rtmp")
+    })
 }
 
 /// Directories whose extension-less files are configs when walking.
@@ -313,10 +326,7 @@ fn walk_candidate(p: &Path) -> bool {
         return true;
     }
     if p.extension().is_none() {
-        return p
-            .parent()
-            .and_then(|d| d.file_name())
-            .is_some_and(|d| CONF_DIRS.iter().any(|c| d == *c));
+        return p.parent().and_then(|d| d.file_name()).is_some_and(|d| CONF_DIRS.iter().any(|c| d == *c));
     }
     false
 }
@@ -411,7 +421,8 @@ impl Loader<'_> {
                     let id = self.out.files.len() as FileId;
                     let path = cwd.clone().unwrap_or_default().join(name);
                     let f = parse_file(id, path.clone(), name.clone(), text.clone(), Origin::Stdin, &self.opts.parse);
-                    let kind = if looks_main(&f) { RootKind::Main } else { RootKind::Snippet(self.opts.snippet_context) };
+                    let kind =
+                        if looks_main(&f) { RootKind::Main } else { RootKind::Snippet(self.opts.snippet_context) };
                     self.add_file(f);
                     let dir = self.opts.conf_dir.clone().unwrap_or_else(|| guess_conf_dir(&path, None));
                     let conf_dir = self.conf_dir_id(dir);
@@ -422,7 +433,8 @@ impl Loader<'_> {
                         Some(prefix) if p.is_relative() && !p.exists() => prefix.join(p),
                         _ => p.clone(),
                     };
-                    let abs = normalize(&if p.is_absolute() { p.clone() } else { cwd.clone().unwrap_or_default().join(&p) });
+                    let abs =
+                        normalize(&if p.is_absolute() { p.clone() } else { cwd.clone().unwrap_or_default().join(&p) });
                     if abs.is_dir() {
                         self.walk(&abs, &p, &mut walked);
                     } else {
@@ -469,7 +481,11 @@ impl Loader<'_> {
                     let f = &self.out.files[id as usize];
                     let main = looks_main(f);
                     if main || path.file_name().is_some_and(|n| n == "nginx.conf") {
-                        let dir = self.opts.conf_dir.clone().unwrap_or_else(|| path.parent().map(Path::to_path_buf).unwrap_or_default());
+                        let dir = self
+                            .opts
+                            .conf_dir
+                            .clone()
+                            .unwrap_or_else(|| path.parent().map(Path::to_path_buf).unwrap_or_default());
                         let conf_dir = self.conf_dir_id(dir);
                         let kind = if main { RootKind::Main } else { RootKind::Snippet(self.opts.snippet_context) };
                         self.out.roots.push(Root { file: id, kind, conf_dir });
@@ -477,7 +493,9 @@ impl Loader<'_> {
                         candidates.push((path, id));
                     }
                 }
-                Err(ReadResult::Bad(reason)) => self.out.issues.push(LoadIssue::Walk { path: display_path(&path, &cwd), reason }),
+                Err(ReadResult::Bad(reason)) => {
+                    self.out.issues.push(LoadIssue::Walk { path: display_path(&path, &cwd), reason })
+                }
                 Err(_) => {}
             }
         }
@@ -579,10 +597,18 @@ impl Loader<'_> {
             if self.out.files.len() + to_read.len() > self.opts.max_files {
                 let room = self.opts.max_files.saturating_sub(self.out.files.len());
                 to_read.truncate(room);
-                self.out.issues.push(LoadIssue::TooManyFiles { at: waiting.first().map(|w| w.3), limit: self.opts.max_files });
+                self.out
+                    .issues
+                    .push(LoadIssue::TooManyFiles { at: waiting.first().map(|w| w.3), limit: self.opts.max_files });
             }
             let cwd = std::env::current_dir().ok();
-            let to_read = to_read.into_iter().map(|(p, _)| { let d = display_path(&p, &cwd); (p, d) }).collect();
+            let to_read = to_read
+                .into_iter()
+                .map(|(p, _)| {
+                    let d = display_path(&p, &cwd);
+                    (p, d)
+                })
+                .collect();
             let results: HashMap<PathBuf, Result<FileId, ReadResult>> = self.read_many(to_read).into_iter().collect();
             // Keep glob results in sorted order: rebuild each include's list.
             let mut glob_lists: HashMap<(u32, FileId, NodeId), Vec<FileId>> = HashMap::default();
@@ -590,7 +616,8 @@ impl Loader<'_> {
                 let id = match results.get(&path) {
                     Some(Ok(id)) => Some(*id),
                     Some(Err(ReadResult::Bad(reason))) => {
-                        let issue = LoadIssue::IncludeUnreadable { at: span, path: path.clone(), reason: reason.clone() };
+                        let issue =
+                            LoadIssue::IncludeUnreadable { at: span, path: path.clone(), reason: reason.clone() };
                         if !self.out.issues.contains(&issue) {
                             self.out.issues.push(issue);
                         }
@@ -624,16 +651,18 @@ impl Loader<'_> {
                 let entry = self.out.includes.entry(key).or_default();
                 entry.files.extend(ids);
                 let files = &self.out.files;
-                entry.files.sort_by(|a, b| files[*a as usize].path.as_os_str().as_encoded_bytes().cmp(files[*b as usize].path.as_os_str().as_encoded_bytes()));
+                entry.files.sort_by(|a, b| {
+                    files[*a as usize]
+                        .path
+                        .as_os_str()
+                        .as_encoded_bytes()
+                        .cmp(files[*b as usize].path.as_os_str().as_encoded_bytes())
+                });
                 entry.files.dedup();
             }
             // Files already loaded but newly reached under this conf dir.
-            let known: Vec<(u32, FileId)> = self
-                .out
-                .includes
-                .iter()
-                .flat_map(|((cd, _, _), r)| r.files.iter().map(move |f| (*cd, *f)))
-                .collect();
+            let known: Vec<(u32, FileId)> =
+                self.out.includes.iter().flat_map(|((cd, _, _), r)| r.files.iter().map(move |f| (*cd, *f))).collect();
             for k in known {
                 if seen.insert(k) {
                     pending.push(k);
@@ -667,7 +696,9 @@ impl Loader<'_> {
         }
         if self.opts.default_etc_map && raw.is_absolute() {
             if let Ok(rest) = joined.strip_prefix("/etc/nginx") {
-                if cd.as_path() != Path::new("/etc/nginx") && (self.conf_dir_is_main[conf_dir as usize] || cd.join(rest).exists()) {
+                if cd.as_path() != Path::new("/etc/nginx")
+                    && (self.conf_dir_is_main[conf_dir as usize] || cd.join(rest).exists())
+                {
                     return (normalize(&cd.join(rest)), Some(joined.clone()));
                 }
             }
@@ -676,7 +707,11 @@ impl Loader<'_> {
     }
 
     fn expand_glob(&self, pattern: &Path) -> Vec<PathBuf> {
-        let opts = glob::MatchOptions { case_sensitive: true, require_literal_separator: true, require_literal_leading_dot: true };
+        let opts = glob::MatchOptions {
+            case_sensitive: true,
+            require_literal_separator: true,
+            require_literal_leading_dot: true,
+        };
         let Some(pat) = pattern.to_str() else { return Vec::new() };
         let mut out: Vec<PathBuf> = match glob::glob_with(pat, opts) {
             Ok(paths) => paths.filter_map(Result::ok).collect(),
@@ -711,7 +746,9 @@ impl Loader<'_> {
                     .iter()
                     .enumerate()
                     .filter_map(|(i, d)| {
-                        l.includes.get(&(root.conf_dir, f, i as NodeId)).map(|r| (i as NodeId, d.head_span(), r.files.clone()))
+                        l.includes
+                            .get(&(root.conf_dir, f, i as NodeId))
+                            .map(|r| (i as NodeId, d.head_span(), r.files.clone()))
                     })
                     .collect()
             };

@@ -45,7 +45,10 @@ mod tests {
     fn lookup_by_tail() {
         assert_eq!(lookup(Path::new("/etc/nginx/fastcgi.conf")).unwrap().name, "fastcgi.conf");
         assert_eq!(lookup(Path::new("fastcgi_params")).unwrap().name, "fastcgi_params");
-        assert_eq!(lookup(Path::new("/etc/nginx/snippets/fastcgi-php.conf")).unwrap().name, "snippets/fastcgi-php.conf");
+        assert_eq!(
+            lookup(Path::new("/etc/nginx/snippets/fastcgi-php.conf")).unwrap().name,
+            "snippets/fastcgi-php.conf"
+        );
         assert_eq!(lookup(Path::new("/usr/local/openresty/nginx/conf/mime.types")).unwrap().name, "mime.types");
         assert!(lookup(Path::new("foo.conf")).is_none());
         assert!(lookup(Path::new("/etc/nginx/other/fastcgi-php.conf")).is_none());

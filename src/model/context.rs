@@ -174,10 +174,7 @@ impl Context {
 
     /// Handler blocks whose own parser accepts `include FILE;`.
     pub fn handler_accepts_include(self) -> bool {
-        matches!(
-            self,
-            Context::Types | Context::Map | Context::Geo | Context::StreamMap | Context::StreamGeo
-        )
+        matches!(self, Context::Types | Context::Map | Context::Geo | Context::StreamMap | Context::StreamGeo)
     }
 }
 

@@ -1,4 +1,5 @@
 //! The configuration model: contexts, the directive table, and (later) the graph.
 
 pub mod context;
+pub mod directives;
 pub mod tree;

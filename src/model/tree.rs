@@ -6,7 +6,7 @@
 //! Built with an explicit stack: depth never becomes recursion.
 
 use super::context::Context;
-use super::directives::{table, Dispatch, DirectiveSpec};
+use super::directives::{table, DirectiveSpec, Dispatch};
 use crate::load::{Loaded, RootKind};
 use crate::span::FileId;
 use crate::syntax::ast::{NodeId, Terminator};
@@ -97,7 +97,8 @@ pub fn infer_context(loaded: &Loaded, file: FileId) -> Context {
 
 /// Expands every root of `loaded`.
 pub fn build(loaded: &Loaded) -> Tree {
-    let mut tree = Tree { insts: Vec::with_capacity(loaded.files.iter().map(|f| f.ast.nodes.len()).sum()), root_ctx: Vec::new() };
+    let mut tree =
+        Tree { insts: Vec::with_capacity(loaded.files.iter().map(|f| f.ast.nodes.len()).sum()), root_ctx: Vec::new() };
     let t = table();
     for (ri, root) in loaded.roots.iter().enumerate() {
         let ctx = match root.kind {
@@ -118,7 +119,15 @@ pub fn build(loaded: &Loaded) -> Tree {
             depth: u32,
         }
         let f = loaded.file(root.file);
-        let mut stack = vec![Frame { file: root.file, next: 0, end: f.ast.nodes.len() as NodeId, ctx, parent: None, via: None, depth: 0 }];
+        let mut stack = vec![Frame {
+            file: root.file,
+            next: 0,
+            end: f.ast.nodes.len() as NodeId,
+            ctx,
+            parent: None,
+            via: None,
+            depth: 0,
+        }];
         while let Some(top) = stack.last_mut() {
             if top.next >= top.end {
                 stack.pop();
@@ -131,15 +140,18 @@ pub fn build(loaded: &Loaded) -> Tree {
             let id = tree.insts.len() as InstId;
             let in_handler = ctx.is_handler_block() || ctx == Context::Unknown;
             let handler_line = in_handler && !(d.name() == "include" && ctx.handler_accepts_include());
-            let (status, opens) = if handler_line || ctx == Context::Lua || d.terminator == Terminator::Missing || d.broken {
-                (Status::Skipped, None)
-            } else {
-                match t.dispatch(d.name(), ctx) {
-                    Dispatch::Found(spec) => (Status::Found(spec), spec.opened_context(ctx)),
-                    Dispatch::NotAllowed(specs) => (Status::NotAllowed, specs.iter().find_map(|s| s.opened_context(ctx))),
-                    Dispatch::Unknown => (Status::Unknown, None),
-                }
-            };
+            let (status, opens) =
+                if handler_line || ctx == Context::Lua || d.terminator == Terminator::Missing || d.broken {
+                    (Status::Skipped, None)
+                } else {
+                    match t.dispatch(d.name(), ctx) {
+                        Dispatch::Found(spec) => (Status::Found(spec), spec.opened_context(ctx)),
+                        Dispatch::NotAllowed(specs) => {
+                            (Status::NotAllowed, specs.iter().find_map(|s| s.opened_context(ctx)))
+                        }
+                        Dispatch::Unknown => (Status::Unknown, None),
+                    }
+                };
             let inner = match &d.block {
                 None => None,
                 Some(b) if b.raw.is_some() => Some(Context::Lua),
@@ -148,7 +160,15 @@ pub fn build(loaded: &Loaded) -> Tree {
             tree.insts.push(Inst { file, node, ctx, inner, parent, via, root: ri as u32, status });
             if let Some(inner) = inner {
                 if inner != Context::Lua && d.subtree_end > node + 1 {
-                    stack.push(Frame { file, next: node + 1, end: d.subtree_end, ctx: inner, parent: Some(id), via, depth });
+                    stack.push(Frame {
+                        file,
+                        next: node + 1,
+                        end: d.subtree_end,
+                        ctx: inner,
+                        parent: Some(id),
+                        via,
+                        depth,
+                    });
                 }
             } else if d.name() == "include" && (!in_handler || ctx.handler_accepts_include()) {
                 // Files on the include path from the root to here.

@@ -149,12 +149,7 @@ impl<'t> Lowerer<'t> {
             pest::error::InputLocation::Pos(p) => p,
             pest::error::InputLocation::Span((s, _)) => s,
         } as u32;
-        self.error(
-            self.span(at, at),
-            format!("internal lexer error: {}", e.variant.message()),
-            None,
-            vec![],
-        );
+        self.error(self.span(at, at), format!("internal lexer error: {}", e.variant.message()), None, vec![]);
         self.stopped = true;
     }
 
@@ -209,7 +204,10 @@ impl<'t> Lowerer<'t> {
             self.error(
                 self.span(start, start + head.len() as u32),
                 format!("too long parameter \"{head}...\" started"),
-                Some(format!("nginx reads at most {} bytes per word; split the value or check for a missing space", MAX_WORD - 1)),
+                Some(format!(
+                    "nginx reads at most {} bytes per word; split the value or check for a missing space",
+                    MAX_WORD - 1
+                )),
                 vec![],
             );
         }
@@ -249,12 +247,7 @@ impl<'t> Lowerer<'t> {
 
     fn semicolon(&mut self, at: u32) {
         if self.words.is_empty() {
-            self.error(
-                self.span(at, at + 1),
-                "unexpected \";\"".into(),
-                Some("remove the extra \";\"".into()),
-                vec![],
-            );
+            self.error(self.span(at, at + 1), "unexpected \";\"".into(), Some("remove the extra \";\"".into()), vec![]);
             return;
         }
         self.finish(Terminator::Semicolon, at + 1, None);
@@ -283,7 +276,9 @@ impl<'t> Lowerer<'t> {
             self.error(
                 self.span(at, at + 1),
                 format!("blocks nested deeper than {} levels", self.opts.max_depth),
-                Some("the rest of this file is not checked; raise the limit with --max-depth if this is intended".into()),
+                Some(
+                    "the rest of this file is not checked; raise the limit with --max-depth if this is intended".into(),
+                ),
                 vec![],
             );
             self.stopped = true;

@@ -17,9 +17,7 @@ fn words(src: &str) -> Vec<Vec<String>> {
         .nodes
         .iter()
         .map(|d| {
-            std::iter::once(d.name.value.to_string())
-                .chain(r.ast.args(d).iter().map(|a| a.value.to_string()))
-                .collect()
+            std::iter::once(d.name.value.to_string()).chain(r.ast.args(d).iter().map(|a| a.value.to_string())).collect()
         })
         .collect()
 }
@@ -80,7 +78,10 @@ fn lua_blocks_are_raw() {
     assert_eq!(r.ast.nodes.len(), 2);
     let raw = r.ast.nodes[0].block.as_ref().unwrap().raw.as_ref().unwrap();
     assert!(raw.value.contains("y = {1}"));
-    assert_eq!(errs("content_by_lua_block {\n if x then {\n"), vec![(2, "unexpected end of file, expecting terminating characters for lua code block".to_string())]);
+    assert_eq!(
+        errs("content_by_lua_block {\n if x then {\n"),
+        vec![(2, "unexpected end of file, expecting terminating characters for lua code block".to_string())]
+    );
     assert_eq!(words("set_by_lua_block $x { return 1 }").len(), 1);
 }
 
