@@ -55,11 +55,11 @@ impl Rule for IncludeNotFound {
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
         for issue in &cx.loaded.issues {
             if let LoadIssue::IncludeNotFound { at, path, mapped_from } = issue {
-                let shown = path.to_string_lossy();
+                let shown = cx.loaded.show(path);
                 let help = match mapped_from {
                     Some(orig) => format!(
                         "\"{}\" was looked up as \"{shown}\" through a path map; add the file, or map the directory elsewhere with --map FROM=TO",
-                        orig.to_string_lossy()
+                        cx.loaded.show(orig)
                     ),
                     None => "create the file, fix the path (relative paths start at the main config's directory), or use a glob if it may be absent".to_string(),
                 };

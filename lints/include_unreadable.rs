@@ -56,7 +56,7 @@ impl Rule for IncludeUnreadable {
         for issue in &cx.loaded.issues {
             match issue {
                 LoadIssue::IncludeUnreadable { at, path, reason } => out.push(
-                    Finding::new(*at, format!("cannot read included \"{}\": {reason}", path.to_string_lossy()))
+                    Finding::new(*at, format!("cannot read included \"{}\": {reason}", cx.loaded.show(path)))
                         .help("include regular configuration files only"),
                 ),
                 LoadIssue::TooManyFiles { at: Some(at), limit } => out.push(

@@ -145,9 +145,17 @@ pub struct Loaded {
     /// Include edges: (conf dir, file, include directive) to the included files.
     pub includes: HashMap<(u32, FileId, NodeId), Resolved>,
     pub issues: Vec<LoadIssue>,
+    /// The working directory, for showing paths relative to it.
+    pub cwd: Option<PathBuf>,
 }
 
 impl Loaded {
+    /// A path as findings show it: relative to the working directory when
+    /// under it, else as it is.
+    pub fn show(&self, p: &Path) -> String {
+        display_path(p, &self.cwd)
+    }
+
     pub fn file(&self, id: FileId) -> &SourceFile {
         &self.files[id as usize]
     }
@@ -413,6 +421,7 @@ impl Loader<'_> {
 
     fn run(&mut self, entries: &[Entry]) {
         let cwd = std::env::current_dir().ok();
+        self.out.cwd = cwd.clone();
         let mut explicit: Vec<(PathBuf, String)> = Vec::new();
         let mut walked: Vec<(PathBuf, String, PathBuf)> = Vec::new();
         for e in entries {
