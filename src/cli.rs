@@ -208,7 +208,12 @@ fn check(args: CheckArgs) -> u8 {
     }
     let mut entries = Vec::new();
     if let Some(c) = &args.conf {
-        entries.push(Entry::Path(c.clone()));
+        // Like nginx: a relative -c is relative to the prefix when one is given.
+        let c = match &args.prefix {
+            Some(prefix) if c.is_relative() => prefix.join(c),
+            _ => c.clone(),
+        };
+        entries.push(Entry::Path(c));
     }
     for p in &args.paths {
         if p.as_os_str() == "-" {

@@ -286,3 +286,15 @@ fn etc_nginx_paths_map_into_the_checked_tree_and_stock_files_are_known() {
     let v = json(&o);
     assert!(rules_of(&v).is_empty(), "mime.types is a stock file: {v}");
 }
+
+#[test]
+fn latin1_bytes_neither_stop_parsing_nor_shift_positions() {
+    // "caf\xe9" is latin-1; the error after it must keep its byte offset and
+    // count the byte as one character.
+    let o = run_stdin(&["check", "-", "--format", "json"], b"# caf\xe9\nevents {}\nhttp { add_header X caf\xe9 }\n");
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    let f = &v["findings"][0];
+    assert_eq!(f["message"], "unexpected \"}\"");
+    assert_eq!((f["line"].as_u64(), f["column"].as_u64(), f["offset"].as_u64()), (Some(3), Some(26), Some(42)));
+}

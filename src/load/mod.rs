@@ -438,10 +438,6 @@ impl Loader<'_> {
                     self.out.roots.push(Root { file: id, kind, conf_dir });
                 }
                 Entry::Path(p) => {
-                    let p = match &self.opts.prefix {
-                        Some(prefix) if p.is_relative() && !p.exists() => prefix.join(p),
-                        _ => p.clone(),
-                    };
                     let abs =
                         normalize(&if p.is_absolute() { p.clone() } else { cwd.clone().unwrap_or_default().join(&p) });
                     if abs.is_dir() {
