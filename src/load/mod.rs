@@ -439,9 +439,9 @@ impl Loader<'_> {
                 }
                 Entry::Path(p) => {
                     let abs =
-                        normalize(&if p.is_absolute() { p.clone() } else { cwd.clone().unwrap_or_default().join(&p) });
+                        normalize(&if p.is_absolute() { p.clone() } else { cwd.clone().unwrap_or_default().join(p) });
                     if abs.is_dir() {
-                        self.walk(&abs, &p, &mut walked);
+                        self.walk(&abs, p, &mut walked);
                     } else {
                         explicit.push((abs, p.to_string_lossy().into_owned()));
                     }
