@@ -1,14 +1,22 @@
 //! The rules. One file per rule; registering one is one line in [`ALL`].
 
 mod block_directive_without_block;
+mod deprecated_directive;
 mod directive_not_allowed;
+mod duplicate_directive;
+mod duplicate_location;
+mod duplicate_upstream;
 mod include_cycle;
 mod include_not_found;
 mod include_unreadable;
 mod invalid_argument_count;
+mod invalid_directive_value;
+mod invalid_flag_value;
+mod invalid_location_modifier;
 mod simple_directive_with_block;
 mod syntax_error;
 mod unknown_directive;
+mod unsupported_directive;
 
 use crate::lint::Rule;
 
@@ -20,6 +28,14 @@ pub static ALL: &[&dyn Rule] = &[
     &simple_directive_with_block::SimpleDirectiveWithBlock,
     &invalid_argument_count::InvalidArgumentCount,
     &unknown_directive::UnknownDirective,
+    &invalid_flag_value::InvalidFlagValue,
+    &invalid_directive_value::InvalidDirectiveValue,
+    &invalid_location_modifier::InvalidLocationModifier,
+    &duplicate_directive::DuplicateDirective,
+    &duplicate_location::DuplicateLocation,
+    &duplicate_upstream::DuplicateUpstream,
+    &unsupported_directive::UnsupportedDirective,
+    &deprecated_directive::DeprecatedDirective,
     &include_not_found::IncludeNotFound,
     &include_unreadable::IncludeUnreadable,
     &include_cycle::IncludeCycle,

@@ -96,9 +96,17 @@ pub struct CheckArgs {
     /// Blocks nested deeper than this stop a file's parse.
     #[arg(long, default_value_t = 256, value_name = "N")]
     pub max_depth: u32,
+    /// The nginx version the configuration targets (directives newer than it
+    /// or removed by it are findings, deprecated ones warnings).
+    #[arg(long, value_name = "X.Y[.Z]", value_parser = parse_version)]
+    pub nginx_version: Option<crate::model::directives::Version>,
     /// Print nothing but findings (no summary line).
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+fn parse_version(s: &str) -> Result<crate::model::directives::Version, String> {
+    crate::model::directives::Version::parse(s).ok_or_else(|| format!("\"{s}\" is not a version like 1.24 or 1.25.1"))
 }
 
 /// Exit codes.
@@ -244,7 +252,9 @@ fn check(args: CheckArgs) -> u8 {
             return exit::TROUBLE;
         }
     }
-    let outcome = crate::check(&entries, &opts, &sel);
+    let lint_opts =
+        crate::lint::LintOptions { nginx_version: args.nginx_version.unwrap_or(crate::lint::DEFAULT_NGINX_VERSION) };
+    let outcome = crate::check_with(&entries, &opts, &sel, &lint_opts);
     let errors: Vec<(String, String)> = outcome.load_errors();
     let stdout_tty = std::io::stdout().is_terminal();
     let format = args.format.unwrap_or(if stdout_tty { Format::Pretty } else { Format::Concise });

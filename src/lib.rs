@@ -16,7 +16,7 @@ pub mod render;
 pub mod span;
 pub mod syntax;
 
-use lint::{Diagnostic, LintContext, Selection};
+use lint::{Diagnostic, LintContext, LintOptions, Selection};
 use load::{Entry, LoadIssue, LoadOptions, Loaded};
 
 /// The result of checking a set of entry points.
@@ -51,10 +51,15 @@ impl Outcome {
 
 /// Loads, models and lints.
 pub fn check(entries: &[Entry], opts: &LoadOptions, sel: &Selection) -> Outcome {
+    check_with(entries, opts, sel, &LintOptions::default())
+}
+
+/// Loads, models and lints with explicit lint options.
+pub fn check_with(entries: &[Entry], opts: &LoadOptions, sel: &Selection, lint_opts: &LintOptions) -> Outcome {
     let loaded = load::load(entries, opts);
     let tree = model::tree::build(&loaded);
     let diagnostics = {
-        let cx = LintContext { loaded: &loaded, tree: &tree };
+        let cx = LintContext { loaded: &loaded, tree: &tree, opts: lint_opts };
         lint::run(&cx, lints::ALL, sel)
     };
     Outcome { loaded, tree, diagnostics }

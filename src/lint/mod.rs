@@ -5,6 +5,7 @@
 //! user's configuration may override it.
 
 use crate::load::Loaded;
+use crate::model::directives::Version;
 use crate::model::tree::Tree;
 use crate::span::Span;
 use serde::Serialize;
@@ -112,10 +113,27 @@ pub struct Diagnostic {
     pub finding: Finding,
 }
 
+/// Settings the rules read.
+#[derive(Clone, Debug)]
+pub struct LintOptions {
+    /// The nginx version the configuration targets.
+    pub nginx_version: Version,
+}
+
+/// The nginx version assumed when none is given: the current stable branch.
+pub const DEFAULT_NGINX_VERSION: Version = Version { major: 1, minor: 30, patch: 0 };
+
+impl Default for LintOptions {
+    fn default() -> Self {
+        LintOptions { nginx_version: DEFAULT_NGINX_VERSION }
+    }
+}
+
 /// What the rules can read.
 pub struct LintContext<'a> {
     pub loaded: &'a Loaded,
     pub tree: &'a Tree,
+    pub opts: &'a LintOptions,
 }
 
 /// A lint rule.

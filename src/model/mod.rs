@@ -3,3 +3,4 @@
 pub mod context;
 pub mod directives;
 pub mod tree;
+pub mod values;

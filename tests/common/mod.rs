@@ -25,3 +25,17 @@ pub fn is_syntax_message(m: &str) -> bool {
         || (m.starts_with("directive \"")
             && (m.ends_with("is not terminated by \";\"") || m.ends_with("has no opening \"{\"")))
 }
+
+/// nginx messages (not syntax-class) that ngxlint's rules claim to reproduce:
+/// a config rejected with one of these must get an error on nginx's line.
+pub fn is_covered_message(m: &str) -> bool {
+    is_syntax_message(m)
+        || m.starts_with("unknown directive ")
+        || (m.starts_with("invalid value \"") && m.contains(" directive, it must be \"on\" or \"off\""))
+        || m.ends_with(" directive invalid value")
+        || m.ends_with(" directive is duplicate")
+        || m.starts_with("duplicate location ")
+        || m.starts_with("duplicate upstream ")
+        || m.starts_with("invalid location modifier ")
+        || (m.starts_with("open() ") && m.contains("(2: No such file or directory)"))
+}

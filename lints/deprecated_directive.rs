@@ -1,0 +1,94 @@
+use crate::declare_rule;
+use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::model::directives::Version;
+use crate::model::tree::Status;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports what the target nginx version still accepts but has
+    /// deprecated: directives such as `http2_idle_timeout` (deprecated in
+    /// 1.19.7), and the `http2` parameter of `listen` (deprecated in 1.25.1 in
+    /// favour of the `http2` directive). Set the target with
+    /// `--nginx-version`.
+    ///
+    /// nginx warning text: `the "NAME" directive is deprecated, use the "OTHER"
+    /// directive instead`, `the "listen ... http2" directive is deprecated, use
+    /// the "http2" directive instead`.
+    ///
+    /// ## Why is this bad?
+    /// nginx warns on every reload, and a later version removes it.
+    ///
+    /// ## Example
+    /// ```nginx
+    /// events {}
+    /// http {
+    ///     server {
+    ///         listen 443 ssl http2;
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// Use instead:
+    /// ```nginx
+    /// events {}
+    /// http {
+    ///     server {
+    ///         listen 443 ssl;
+    ///         http2 on;
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// ## Options
+    /// `--nginx-version X.Y[.Z]`: the version to check against.
+    ///
+    /// ## References
+    /// - <https://nginx.org/en/docs/http/ngx_http_v2_module.html#http2>
+    pub struct DeprecatedDirective {
+        name: "deprecated-directive",
+        category: Suspicious,
+        severity: Warning,
+        summary: "a directive or parameter the target nginx version deprecates",
+        pass: &["events {}\nhttp { server { listen 443 ssl; http2 on; } }\n"],
+        fail: &["events {}\nhttp { server { listen 443 ssl http2; } }\n"],
+    }
+}
+
+const LISTEN_HTTP2_DEPRECATED: Version = Version { major: 1, minor: 25, patch: 1 };
+
+impl Rule for DeprecatedDirective {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+        let target = cx.opts.nginx_version;
+        for (_, inst, d) in cx.tree.dispatched(cx.loaded) {
+            let Status::Found(spec) = inst.status else { continue };
+            let name = d.name();
+            if let Some(dep) = spec.deprecated.filter(|v| *v <= target) {
+                if spec.removed.is_none_or(|r| r > target) {
+                    out.push(
+                        Finding::new(
+                            d.head_span(),
+                            format!("the \"{name}\" directive is deprecated since nginx {dep}"),
+                        )
+                        .help(super::unsupported_directive::replacement(name)),
+                    );
+                }
+            }
+            if name == "listen" && spec.module == "ngx_http_core_module" && target >= LISTEN_HTTP2_DEPRECATED {
+                for a in cx.loaded.file(inst.file).ast.args(d).iter().skip(1) {
+                    if a.as_str() == "http2" {
+                        out.push(
+                            Finding::new(
+                                a.span,
+                                "the \"listen ... http2\" directive is deprecated, use the \"http2\" directive instead",
+                            )
+                            .help("remove `http2` from `listen` and add `http2 on;` to the server"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+use crate::declare_rule;
+use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::model::directives::ValueKind;
+use crate::model::tree::{InstId, Status};
+use rustc_hash::FxHashMap;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a single-value directive set twice at the same level, such as
+    /// two `root` lines in one server, or a `client_max_body_size` repeated by
+    /// an included snippet. Setting it at several levels (http, server,
+    /// location) is fine; that is inheritance.
+    ///
+    /// nginx error text: `"NAME" directive is duplicate`.
+    ///
+    /// ## Why is this bad?
+    /// nginx refuses to load the configuration.
+    ///
+    /// ## Example
+    /// ```nginx
+    /// events {}
+    /// http {
+    ///     server {
+    ///         root /srv/a;
+    ///         root /srv/b;
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// Use instead:
+    /// ```nginx
+    /// events {}
+    /// http {
+    ///     server {
+    ///         root /srv/b;
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// ## Options
+    /// None.
+    ///
+    /// ## References
+    /// - nginx source: the `ngx_conf_set_*_slot` handlers in `src/core/ngx_conf_file.c`
+    pub struct DuplicateDirective {
+        name: "duplicate-directive",
+        category: Correctness,
+        severity: Error,
+        summary: "a single-value directive is set twice at the same level",
+        pass: &["events {}\nhttp { root /a; server { root /b; location / { root /c; } } }\n"],
+        fail: &["events {}\nhttp { server { root /a; root /b; } }\n", "pid a.pid;\npid b.pid;\nevents {}\n"],
+    }
+}
+
+impl Rule for DuplicateDirective {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+        // (root, enclosing block, name) -> first occurrence
+        let mut seen: FxHashMap<(u32, Option<InstId>, &str), InstId> = FxHashMap::default();
+        for (id, inst, d) in cx.tree.dispatched(cx.loaded) {
+            let Status::Found(spec) = inst.status else { continue };
+            let single = matches!(
+                spec.kind,
+                ValueKind::Flag
+                    | ValueKind::Size
+                    | ValueKind::Offset
+                    | ValueKind::Time
+                    | ValueKind::Sec
+                    | ValueKind::Number
+                    | ValueKind::Enum(_)
+                    | ValueKind::Bitmask(_)
+                    | ValueKind::Bufs
+                    | ValueKind::Path
+            );
+            if !single || spec.repeat || spec.binary.is_some() {
+                continue;
+            }
+            match seen.entry((inst.root, inst.parent, d.name())) {
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(id);
+                }
+                std::collections::hash_map::Entry::Occupied(e) => {
+                    let first = cx.tree.directive(cx.loaded, *e.get());
+                    let name = d.name();
+                    out.push(
+                        Finding::new(d.head_span(), format!("\"{name}\" directive is duplicate"))
+                            .help(format!("keep one \"{name}\" at this level"))
+                            .label(first.head_span(), "first set here"),
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+use crate::declare_rule;
+use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::model::directives::ValueKind;
+use crate::model::tree::Status;
+use crate::model::values::{parse_number, parse_offset, parse_size, parse_time};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a size, time, number or keyword value nginx cannot parse:
+    /// `client_max_body_size 10x`, `proxy_read_timeout 30q`, `keepalive_timeout 1m30`,
+    /// `proxy_buffers 8 4kb`, `proxy_http_version 2.0`, `ssl_protocols TLSv1.4`.
+    /// Sizes are digits with an optional `k` or `m`; times are digits with
+    /// units `ms s m h d w M y` in decreasing order (`1h30m`), no unit
+    /// meaning seconds. Values with variables are left alone.
+    ///
+    /// nginx error texts: `"NAME" directive invalid value`, `invalid value "X"`.
+    ///
+    /// ## Why is this bad?
+    /// nginx refuses to load the configuration.
+    ///
+    /// ## Example
+    /// ```nginx
+    /// events {}
+    /// http {
+    ///     client_max_body_size 10mb;
+    /// }
+    /// ```
+    ///
+    /// Use instead:
+    /// ```nginx
+    /// events {}
+    /// http {
+    ///     client_max_body_size 10m;
+    /// }
+    /// ```
+    ///
+    /// ## Options
+    /// None.
+    ///
+    /// ## References
+    /// - <https://nginx.org/en/docs/syntax.html> (measurement units)
+    pub struct InvalidDirectiveValue {
+        name: "invalid-directive-value",
+        category: Correctness,
+        severity: Error,
+        summary: "a size, time, number or keyword value nginx cannot parse",
+        pass: &["events {}\nhttp { client_max_body_size 10m; keepalive_timeout 75s 60; proxy_read_timeout 1h30m; proxy_buffers 8 16k; proxy_http_version 1.1; ssl_protocols TLSv1.2 TLSv1.3; }\n"],
+        fail: &[
+            "events {}\nhttp { client_max_body_size 10x; }\n",
+            "events {}\nhttp { keepalive_timeout 10q; }\n",
+            "events {}\nhttp { proxy_buffers 8 4kb; }\n",
+            "events {}\nhttp { proxy_http_version 2.0; }\n",
+        ],
+    }
+}
+
+impl Rule for InvalidDirectiveValue {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+        for (_, inst, d) in cx.tree.dispatched(cx.loaded) {
+            let Status::Found(spec) = inst.status else { continue };
+            if d.has_block() || spec.binary.is_some() {
+                continue;
+            }
+            let args = cx.loaded.file(inst.file).ast.args(d);
+            if !spec.arity.accepts(args.len()) {
+                continue; // invalid-argument-count reports it
+            }
+            let name = d.name();
+            let generic = |span| Finding::new(span, format!("\"{name}\" directive invalid value"));
+            for (i, a) in args.iter().enumerate() {
+                let v = a.as_str();
+                if v.contains('$') {
+                    continue;
+                }
+                let bad = match spec.kind {
+                    ValueKind::Size => parse_size(v)
+                        .is_none()
+                        .then(|| generic(a.span).help(format!("write a size such as 512, 16k or 8m, not \"{v}\""))),
+                    ValueKind::Offset => parse_offset(v)
+                        .is_none()
+                        .then(|| generic(a.span).help(format!("write a size such as 512, 16k, 8m or 1g, not \"{v}\""))),
+                    ValueKind::Time | ValueKind::Sec => {
+                        parse_time(v, spec.kind == ValueKind::Time).is_none().then(|| {
+                            generic(a.span).help(format!(
+                                "write a time such as 30s, 5m or 1h30m (units ms s m h d w M y), not \"{v}\""
+                            ))
+                        })
+                    }
+                    ValueKind::Number => parse_number(v)
+                        .is_none()
+                        .then(|| generic(a.span).help(format!("write a whole number, not \"{v}\""))),
+                    ValueKind::Bufs if args.len() == 2 => {
+                        let ok = if i == 0 { parse_number(v).is_some() } else { parse_size(v).is_some() };
+                        (!ok)
+                            .then(|| generic(a.span).help(format!("write a count and a size, such as `{name} 8 16k;`")))
+                    }
+                    ValueKind::Enum(_) | ValueKind::Bitmask(_) => {
+                        let words = spec.kind.words();
+                        (!words.iter().any(|w| w.eq_ignore_ascii_case(v))).then(|| {
+                            Finding::new(a.span, format!("invalid value \"{v}\""))
+                                .help(format!("\"{name}\" takes one of: {}", words.join(", ")))
+                        })
+                    }
+                    _ => None,
+                };
+                if let Some(f) = bad {
+                    out.push(f);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+use crate::declare_rule;
+use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::model::tree::Status;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports an on/off directive (`sendfile`, `gzip`, `tcp_nopush`, ...)
+    /// given another value, such as `yes`, `true` or `1`.
+    ///
+    /// nginx error text: `invalid value "X" in "NAME" directive, it must be "on" or "off"`.
+    ///
+    /// ## Why is this bad?
+    /// nginx refuses to load the configuration.
+    ///
+    /// ## Example
+    /// ```nginx
+    /// events {}
+    /// http {
+    ///     sendfile yes;
+    /// }
+    /// ```
+    ///
+    /// Use instead:
+    /// ```nginx
+    /// events {}
+    /// http {
+    ///     sendfile on;
+    /// }
+    /// ```
+    ///
+    /// ## Options
+    /// None.
+    ///
+    /// ## References
+    /// - nginx source: `ngx_conf_set_flag_slot` in `src/core/ngx_conf_file.c`
+    pub struct InvalidFlagValue {
+        name: "invalid-flag-value",
+        category: Correctness,
+        severity: Error,
+        summary: "an on/off directive has another value",
+        pass: &["events {}\nhttp { sendfile on; gzip OFF; }\n"],
+        fail: &["events {}\nhttp { sendfile maybe; }\n", "events {}\nhttp { server { gzip 1; } }\n"],
+    }
+}
+
+impl Rule for InvalidFlagValue {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+        for (_, inst, d) in cx.tree.dispatched(cx.loaded) {
+            let Status::Found(spec) = inst.status else { continue };
+            if !spec.arity.flag || d.has_block() {
+                continue;
+            }
+            let args = cx.loaded.file(inst.file).ast.args(d);
+            let [value] = args else { continue };
+            let v = value.as_str();
+            if !v.eq_ignore_ascii_case("on") && !v.eq_ignore_ascii_case("off") {
+                let name = d.name();
+                out.push(
+                    Finding::new(
+                        value.span,
+                        format!("invalid value \"{v}\" in \"{name}\" directive, it must be \"on\" or \"off\""),
+                    )
+                    .help(format!("write `{name} on;` or `{name} off;`")),
+                );
+            }
+        }
+    }
+}
