@@ -69,12 +69,15 @@ impl Rule for DuplicateDirective {
                     | ValueKind::Time
                     | ValueKind::Sec
                     | ValueKind::Number
+                    | ValueKind::NumberOrAuto
                     | ValueKind::Enum(_)
                     | ValueKind::Bitmask(_)
                     | ValueKind::Bufs
                     | ValueKind::Path
-            );
-            if !single || spec.repeat || spec.binary.is_some() {
+                    | ValueKind::Url
+                    | ValueKind::Str
+            ) || (spec.is_block() && matches!(spec.name, "events" | "http" | "stream" | "mail" | "rtmp"));
+            if !(single || spec.once) || spec.repeat || spec.binary.is_some() {
                 continue;
             }
             match seen.entry((inst.root, inst.parent, d.name())) {

@@ -92,6 +92,8 @@ impl Rule for InvalidDirectiveValue {
                     ValueKind::Number => parse_number(v)
                         .is_none()
                         .then(|| generic(a.span).help(format!("write a whole number, not \"{v}\""))),
+                    ValueKind::NumberOrAuto => (v != "auto" && parse_number(v).is_none())
+                        .then(|| generic(a.span).help(format!("write a whole number or `auto`, not \"{v}\""))),
                     ValueKind::Bufs if args.len() == 2 => {
                         let ok = if i == 0 { parse_number(v).is_some() } else { parse_size(v).is_some() };
                         (!ok)

@@ -129,6 +129,8 @@ pub enum ValueKind {
     Time,
     Sec,
     Number,
+    /// A number or `auto` (worker_processes).
+    NumberOrAuto,
     Enum(&'static str),
     Bitmask(&'static str),
     Bufs,
@@ -154,6 +156,7 @@ impl ValueKind {
             "time" => ValueKind::Time,
             "sec" => ValueKind::Sec,
             "number" => ValueKind::Number,
+            "number-or-auto" => ValueKind::NumberOrAuto,
             "bufs" => ValueKind::Bufs,
             "path" => ValueKind::Path,
             "addr" => ValueKind::Addr,
@@ -197,6 +200,9 @@ pub struct DirectiveSpec {
     pub removed: Option<Version>,
     /// May appear several times at one level.
     pub repeat: bool,
+    /// nginx refuses a second one at the same level ("is duplicate"), whatever
+    /// its kind (for handlers the kind alone does not tell).
+    pub once: bool,
     /// Present in nginx 1.22 (the version the shared oracle runs).
     pub in_1_22: bool,
 }
@@ -397,6 +403,7 @@ fn load() -> Result<DirectiveTable, String> {
                 deprecated: None,
                 removed: None,
                 repeat: false,
+                once: false,
                 in_1_22: true,
             };
             for w in words {
@@ -416,6 +423,7 @@ fn load() -> Result<DirectiveTable, String> {
                     }
                     Some(("removed", v)) => spec.removed = Some(Version::parse(v).ok_or_else(|| err("bad version"))?),
                     None if w == "repeat" => spec.repeat = true,
+                    None if w == "once" => spec.once = true,
                     None if w == "new" => spec.in_1_22 = false,
                     _ => return Err(err(&format!("unknown attribute {w}"))),
                 }
