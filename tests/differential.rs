@@ -117,7 +117,7 @@ fn mutate(seed: &str, rng: &mut Rng) -> (&'static str, String) {
             ("location modifier", t)
         }
         _ => {
-            t.insert_str(s, "}");
+            t.insert(s, '}');
             ("stray }", t)
         }
     }
