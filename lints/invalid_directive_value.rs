@@ -92,6 +92,21 @@ impl Rule for InvalidDirectiveValue {
                     ValueKind::Number => parse_number(v)
                         .is_none()
                         .then(|| generic(a.span).help(format!("write a whole number, not \"{v}\""))),
+                    ValueKind::Expires => {
+                        let modified = args.len() == 2 && i == 0;
+                        let ok = if modified {
+                            v == "modified"
+                        } else if matches!(v, "off" | "epoch" | "max") {
+                            true
+                        } else if let Some(daily) = v.strip_prefix('@') {
+                            parse_time(daily, false).is_some_and(|t| t < 86_400_000)
+                        } else {
+                            parse_time(v.strip_prefix(['+', '-']).unwrap_or(v), false).is_some()
+                        };
+                        (!ok).then(|| {
+                            generic(a.span).help("write off, epoch, max, a time such as 1h or -1, or @HH-style daily time such as @15h30m")
+                        })
+                    }
                     ValueKind::NumberOrAuto => (v != "auto" && parse_number(v).is_none())
                         .then(|| generic(a.span).help(format!("write a whole number or `auto`, not \"{v}\""))),
                     ValueKind::Bufs if args.len() == 2 => {

@@ -9,6 +9,7 @@ mod duplicate_upstream;
 mod include_cycle;
 mod include_not_found;
 mod include_unreadable;
+mod inconsistent_buffer_sizes;
 mod invalid_argument_count;
 mod invalid_directive_value;
 mod invalid_flag_value;
@@ -34,6 +35,7 @@ pub static ALL: &[&dyn Rule] = &[
     &duplicate_directive::DuplicateDirective,
     &duplicate_location::DuplicateLocation,
     &duplicate_upstream::DuplicateUpstream,
+    &inconsistent_buffer_sizes::InconsistentBufferSizes,
     &unsupported_directive::UnsupportedDirective,
     &deprecated_directive::DeprecatedDirective,
     &include_not_found::IncludeNotFound,

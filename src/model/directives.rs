@@ -131,6 +131,8 @@ pub enum ValueKind {
     Number,
     /// A number or `auto` (worker_processes).
     NumberOrAuto,
+    /// `expires`: `[modified] off|epoch|max|@time|[+-]time`.
+    Expires,
     Enum(&'static str),
     Bitmask(&'static str),
     Bufs,
@@ -157,6 +159,7 @@ impl ValueKind {
             "sec" => ValueKind::Sec,
             "number" => ValueKind::Number,
             "number-or-auto" => ValueKind::NumberOrAuto,
+            "expires" => ValueKind::Expires,
             "bufs" => ValueKind::Bufs,
             "path" => ValueKind::Path,
             "addr" => ValueKind::Addr,

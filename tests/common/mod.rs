@@ -37,5 +37,15 @@ pub fn is_covered_message(m: &str) -> bool {
         || m.starts_with("duplicate location ")
         || m.starts_with("duplicate upstream ")
         || m.starts_with("invalid location modifier ")
+        || m.starts_with("there must be at least 2 ")
+        || (m.contains("_busy_buffers_size\" must be ") || m.contains("_temp_file_write_size\" must be equal"))
         || (m.starts_with("open() ") && m.contains("(2: No such file or directory)"))
+}
+
+/// Merge-time messages: nginx names the closing `}` of http; ngxlint points at
+/// the directive to change, so these are matched by message, not line.
+pub fn is_merge_time_message(m: &str) -> bool {
+    m.starts_with("there must be at least 2 ")
+        || m.contains("_busy_buffers_size\" must be ")
+        || m.contains("_temp_file_write_size\" must be equal")
 }

@@ -1,0 +1,255 @@
+use crate::declare_rule;
+use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::model::context::Context;
+use crate::model::tree::{InstId, Status};
+use crate::model::values::{parse_number, parse_size};
+use rustc_hash::FxHashMap;
+
+declare_rule! {
+    /// ## What it does
+    /// Checks, on the effective (inherited) values at every level, the
+    /// constraints nginx enforces between `*_buffer_size`, `*_buffers` and
+    /// `*_busy_buffers_size` for proxy, FastCGI, uwsgi and SCGI: at least two
+    /// buffers; the busy size at least the larger of the buffer size and one
+    /// buffer; and less than all buffers minus one. nginx reports these at the
+    /// closing `}` of `http`; ngxlint points at the directive to change and
+    /// labels the others, also across included files. Unset values use
+    /// nginx's defaults (one memory page, 4k on x86-64). Like nginx, only
+    /// server levels and below are checked: an http block without servers
+    /// is never merged.
+    ///
+    /// nginx error texts: `there must be at least 2 "proxy_buffers"`,
+    /// `"proxy_busy_buffers_size" must be equal to or greater than the maximum
+    /// of the value of "proxy_buffer_size" and one of the "proxy_buffers"`,
+    /// `"proxy_busy_buffers_size" must be less than the size of all
+    /// "proxy_buffers" minus one buffer`.
+    ///
+    /// ## Why is this bad?
+    /// nginx refuses to load the configuration, even where nothing proxies.
+    ///
+    /// ## Example
+    /// ```nginx
+    /// events {}
+    /// http {
+    ///     proxy_buffer_size 64k;
+    ///     proxy_buffers 4 16k;
+    ///     server {
+    ///         listen 80;
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// Use instead:
+    /// ```nginx
+    /// events {}
+    /// http {
+    ///     proxy_buffer_size 64k;
+    ///     proxy_buffers 8 32k;
+    ///     proxy_busy_buffers_size 64k;
+    ///     server {
+    ///         listen 80;
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// ## Options
+    /// None.
+    ///
+    /// ## References
+    /// - <https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_busy_buffers_size>
+    pub struct InconsistentBufferSizes {
+        name: "inconsistent-buffer-sizes",
+        category: Correctness,
+        severity: Error,
+        summary: "buffer sizes that violate nginx's startup constraints",
+        pass: &[
+            "events {}\nhttp { proxy_buffer_size 16k; proxy_buffers 8 16k; proxy_busy_buffers_size 32k; server { } }\n",
+            "events {}\nhttp { fastcgi_buffers 16 16k; fastcgi_buffer_size 32k; server { } }\n",
+            "events {}\nhttp { proxy_buffers 4 16k; proxy_busy_buffers_size 48k; server { } }\n",
+            "events {}\nhttp { scgi_buffer_size 64k; }\n",
+        ],
+        fail: &[
+            "events {}\nhttp { proxy_buffers 1 4k; server { } }\n",
+            "events {}\nhttp { scgi_buffer_size 64k; server { } }\n",
+            "events {}\nhttp { proxy_busy_buffers_size 4k; proxy_buffer_size 8k; server { } }\n",
+            "events {}\nhttp { server { location / { uwsgi_buffers 2 4k; uwsgi_busy_buffers_size 8k; } } }\n",
+            "events {}\nhttp { server { proxy_temp_file_write_size 2k; } }\n",
+        ],
+    }
+}
+
+const PAGE: u64 = 4096;
+const FAMILIES: [&str; 4] = ["proxy", "fastcgi", "uwsgi", "scgi"];
+
+/// The effective value of one directive: where it is set (if anywhere).
+struct Eff<'a> {
+    set_at: Option<InstId>,
+    args: &'a [crate::syntax::ast::Arg],
+}
+
+impl Rule for InconsistentBufferSizes {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+        // (enclosing block, directive name) -> instance, for the directives involved.
+        let mut at: FxHashMap<(Option<InstId>, &str), InstId> = FxHashMap::default();
+        let mut levels: Vec<InstId> = Vec::new();
+        for (id, inst, d) in cx.tree.dispatched(cx.loaded) {
+            if !matches!(inst.status, Status::Found(_)) {
+                continue;
+            }
+            let name = d.name();
+            if name.ends_with("buffer_size")
+                || name.ends_with("_buffers")
+                || name.ends_with("busy_buffers_size")
+                || name.ends_with("temp_file_write_size")
+            {
+                at.entry((inst.parent, name)).or_insert(id);
+            }
+            // nginx merges (and checks) every server and location level, not
+            // the http level itself: with no server block nothing is checked.
+            if matches!(
+                inst.inner,
+                Some(
+                    Context::Server
+                        | Context::Location
+                        | Context::IfInServer
+                        | Context::IfInLocation
+                        | Context::LimitExcept
+                )
+            ) {
+                levels.push(id);
+            }
+        }
+        if at.is_empty() {
+            return;
+        }
+        for fam in FAMILIES {
+            let n_size = format!("{fam}_buffer_size");
+            let n_bufs = format!("{fam}_buffers");
+            let n_busy = format!("{fam}_busy_buffers_size");
+            let n_tfws = format!("{fam}_temp_file_write_size");
+            if !at.keys().any(|(_, n)| *n == n_size || *n == n_bufs || *n == n_busy || *n == n_tfws) {
+                continue;
+            }
+            for &level in &levels {
+                let eff = |name: &str| -> Eff<'_> {
+                    let mut cur = Some(level);
+                    while let Some(c) = cur {
+                        if let Some(&id) = at.get(&(Some(c), name)) {
+                            let inst = &cx.tree.insts[id as usize];
+                            let d = cx.loaded.file(inst.file).ast.node(inst.node);
+                            return Eff { set_at: Some(id), args: cx.loaded.file(inst.file).ast.args(d) };
+                        }
+                        cur = cx.tree.insts[c as usize].parent;
+                    }
+                    Eff { set_at: None, args: &[] }
+                };
+                let (size, bufs, busy, tfws) = (eff(&n_size), eff(&n_bufs), eff(&n_busy), eff(&n_tfws));
+                if size.set_at.is_none() && bufs.set_at.is_none() && busy.set_at.is_none() && tfws.set_at.is_none() {
+                    continue;
+                }
+                fn val<'a>(e: &Eff<'a>, i: usize) -> Option<&'a str> {
+                    e.args.get(i).map(|a| a.as_str())
+                }
+                let buffer_size = match val(&size, 0) {
+                    Some(v) => match parse_size(v) {
+                        Some(s) => s,
+                        None => continue, // invalid-directive-value reports it
+                    },
+                    None => PAGE,
+                };
+                let (num, one) = match (val(&bufs, 0), val(&bufs, 1)) {
+                    (Some(n), Some(s)) => match (parse_number(n), parse_size(s)) {
+                        (Some(n), Some(s)) => (n, s),
+                        _ => continue,
+                    },
+                    _ => (8, PAGE),
+                };
+                let span_of = |id: InstId| cx.tree.directive(cx.loaded, id).head_span();
+                if num < 2 {
+                    let id = bufs.set_at.expect("set when num < 2");
+                    out.push(
+                        Finding::new(span_of(id), format!("there must be at least 2 \"{n_bufs}\""))
+                            .help(format!("write at least two buffers, for example `{n_bufs} 8 {};`", show(one))),
+                    );
+                    continue;
+                }
+                let max = buffer_size.max(one);
+                let busy_size = match val(&busy, 0) {
+                    Some(v) => match parse_size(v) {
+                        Some(s) => s,
+                        None => continue,
+                    },
+                    None => 2 * max,
+                };
+                let label = |f: Finding, e: &Eff<'_>, what: &str| match e.set_at {
+                    Some(id) => f.label(span_of(id), what.to_string()),
+                    None => f,
+                };
+                if busy_size < max {
+                    let target = busy.set_at.or(size.set_at).or(bufs.set_at).expect("something is set");
+                    let mut f = Finding::new(
+                        span_of(target),
+                        format!("\"{n_busy}\" must be equal to or greater than the maximum of the value of \"{n_size}\" and one of the \"{n_bufs}\""),
+                    )
+                    .help(format!("make {n_busy} at least {} (now {})", show(max), show(busy_size)));
+                    for (e, what) in
+                        [(&size, "buffer size set here"), (&bufs, "buffers set here"), (&busy, "busy size set here")]
+                    {
+                        if e.set_at != Some(target) {
+                            f = label(f, e, what);
+                        }
+                    }
+                    out.push(f);
+                } else if busy_size > (num - 1) * one {
+                    let target = busy.set_at.or(bufs.set_at).or(size.set_at).expect("something is set");
+                    let mut f = Finding::new(
+                        span_of(target),
+                        format!("\"{n_busy}\" must be less than the size of all \"{n_bufs}\" minus one buffer"),
+                    )
+                    .help(if busy.set_at.is_some() {
+                        format!("lower {n_busy} to {} or less, or add buffers to {n_bufs}", show((num - 1) * one))
+                    } else {
+                        format!(
+                            "{n_busy} defaults to twice the larger buffer ({}); give {n_bufs} at least {} in total, or set {n_busy}",
+                            show(busy_size),
+                            show(busy_size + one)
+                        )
+                    });
+                    for (e, what) in
+                        [(&size, "buffer size set here"), (&bufs, "buffers set here"), (&busy, "busy size set here")]
+                    {
+                        if e.set_at != Some(target) {
+                            f = label(f, e, what);
+                        }
+                    }
+                    out.push(f);
+                }
+                if let Some(id) = tfws.set_at {
+                    if val(&tfws, 0).and_then(parse_size).is_some_and(|t| t < max) {
+                        out.push(
+                            Finding::new(
+                                span_of(id),
+                                format!("\"{n_tfws}\" must be equal to or greater than the maximum of the value of \"{n_size}\" and one of the \"{n_bufs}\""),
+                            )
+                            .help(format!("make {n_tfws} at least {}", show(max))),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A size the way one writes it in nginx.conf.
+fn show(bytes: u64) -> String {
+    if bytes % (1 << 20) == 0 && bytes > 0 {
+        format!("{}m", bytes >> 20)
+    } else if bytes % 1024 == 0 && bytes > 0 {
+        format!("{}k", bytes >> 10)
+    } else {
+        bytes.to_string()
+    }
+}
