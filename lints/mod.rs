@@ -14,6 +14,7 @@ mod invalid_argument_count;
 mod invalid_directive_value;
 mod invalid_flag_value;
 mod invalid_location_modifier;
+mod invalid_regex;
 mod simple_directive_with_block;
 mod syntax_error;
 mod unknown_directive;
@@ -32,6 +33,7 @@ pub static ALL: &[&dyn Rule] = &[
     &invalid_flag_value::InvalidFlagValue,
     &invalid_directive_value::InvalidDirectiveValue,
     &invalid_location_modifier::InvalidLocationModifier,
+    &invalid_regex::InvalidRegex,
     &duplicate_directive::DuplicateDirective,
     &duplicate_location::DuplicateLocation,
     &duplicate_upstream::DuplicateUpstream,

@@ -44,7 +44,24 @@ fn mutate(seed: &str, rng: &mut Rng) -> (&'static str, String) {
     let (s, e) = (d.name.span.start as usize, d.head_end as usize);
     let mut t = seed.to_string();
     let simple = d.block.is_none();
-    match rng.below(11) {
+    match rng.below(12) {
+        11 => {
+            // Break a regular expression (or, for other statements, add one).
+            let regex_args: Vec<&ngxlint::syntax::ast::Arg> = ast
+                .nodes
+                .iter()
+                .filter(|x| x.name() == "location" && x.args_end - x.args_start == 2)
+                .map(|x| &ast.args[x.args_end as usize - 1])
+                .collect();
+            match regex_args.get(rng.below(regex_args.len().max(1))) {
+                Some(a) if !regex_args.is_empty() => {
+                    let bad = ["(", "[a-", "*", "(?<", "\\"][rng.below(5)];
+                    t.insert_str(a.span.start as usize, bad);
+                }
+                _ => t.insert_str(e, " rewrite ^/(x /y; "),
+            }
+            ("break a regex", t)
+        }
         10 => {
             // Shrink or skew a buffer somewhere (often fine, sometimes not).
             let opens: Vec<usize> =

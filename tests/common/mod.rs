@@ -38,6 +38,7 @@ pub fn is_covered_message(m: &str) -> bool {
         || m.starts_with("duplicate upstream ")
         || m.starts_with("invalid location modifier ")
         || m.starts_with("there must be at least 2 ")
+        || m.starts_with("pcre2_compile() failed: ")
         || (m.contains("_busy_buffers_size\" must be ") || m.contains("_temp_file_write_size\" must be equal"))
         || (m.starts_with("open() ") && m.contains("(2: No such file or directory)"))
 }
