@@ -107,6 +107,12 @@ impl Rule for InvalidDirectiveValue {
                             generic(a.span).help("write off, epoch, max, a time such as 1h or -1, or @HH-style daily time such as @15h30m")
                         })
                     }
+                    ValueKind::Rewrite if i == 2 => {
+                        (!matches!(v, "last" | "break" | "redirect" | "permanent")).then(|| {
+                            Finding::new(a.span, format!("invalid parameter \"{v}\""))
+                                .help("the flag of rewrite is one of last, break, redirect, permanent")
+                        })
+                    }
                     ValueKind::NumberOrAuto => (v != "auto" && parse_number(v).is_none())
                         .then(|| generic(a.span).help(format!("write a whole number or `auto`, not \"{v}\""))),
                     ValueKind::Bufs if args.len() == 2 => {

@@ -1,10 +1,13 @@
 //! The rules. One file per rule; registering one is one line in [`ALL`].
 
 mod block_directive_without_block;
+mod conflicting_server_name;
 mod deprecated_directive;
 mod directive_not_allowed;
 mod duplicate_directive;
+mod duplicate_listen;
 mod duplicate_location;
+mod duplicate_map_key;
 mod duplicate_upstream;
 mod include_cycle;
 mod include_not_found;
@@ -13,6 +16,7 @@ mod inconsistent_buffer_sizes;
 mod invalid_argument_count;
 mod invalid_directive_value;
 mod invalid_flag_value;
+mod invalid_listen;
 mod invalid_location_modifier;
 mod invalid_regex;
 mod simple_directive_with_block;
@@ -37,6 +41,10 @@ pub static ALL: &[&dyn Rule] = &[
     &duplicate_directive::DuplicateDirective,
     &duplicate_location::DuplicateLocation,
     &duplicate_upstream::DuplicateUpstream,
+    &invalid_listen::InvalidListen,
+    &duplicate_listen::DuplicateListen,
+    &duplicate_map_key::DuplicateMapKey,
+    &conflicting_server_name::ConflictingServerName,
     &inconsistent_buffer_sizes::InconsistentBufferSizes,
     &unsupported_directive::UnsupportedDirective,
     &deprecated_directive::DeprecatedDirective,

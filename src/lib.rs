@@ -24,6 +24,8 @@ pub struct Outcome {
     pub loaded: Loaded,
     pub tree: model::tree::Tree,
     pub diagnostics: Vec<Diagnostic>,
+    /// Rules that failed with an internal error (their findings are missing).
+    pub internal_errors: Vec<&'static str>,
 }
 
 impl Outcome {
@@ -40,12 +42,16 @@ impl Outcome {
                 }
                 _ => None,
             })
+            .chain(self.internal_errors.iter().map(|r| {
+                (String::new(), format!("internal error in rule {r}: its findings are missing (please report this)"))
+            }))
             .collect()
     }
 
-    /// True when an entry point given by the user could not be read.
+    /// True when an entry point given by the user could not be read, or a
+    /// rule failed with an internal error (exit code 2).
     pub fn entry_failed(&self) -> bool {
-        self.loaded.issues.iter().any(|i| matches!(i, LoadIssue::Entry { .. }))
+        !self.internal_errors.is_empty() || self.loaded.issues.iter().any(|i| matches!(i, LoadIssue::Entry { .. }))
     }
 }
 
@@ -58,11 +64,11 @@ pub fn check(entries: &[Entry], opts: &LoadOptions, sel: &Selection) -> Outcome 
 pub fn check_with(entries: &[Entry], opts: &LoadOptions, sel: &Selection, lint_opts: &LintOptions) -> Outcome {
     let loaded = load::load(entries, opts);
     let tree = model::tree::build(&loaded);
-    let diagnostics = {
+    let (diagnostics, internal_errors) = {
         let cx = LintContext { loaded: &loaded, tree: &tree, opts: lint_opts };
         lint::run(&cx, lints::ALL, sel)
     };
-    Outcome { loaded, tree, diagnostics }
+    Outcome { loaded, tree, diagnostics, internal_errors }
 }
 
 /// Checks one configuration text as a file named `name` (tests, docs, editors).

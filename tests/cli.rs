@@ -298,3 +298,18 @@ fn latin1_bytes_neither_stop_parsing_nor_shift_positions() {
     assert_eq!(f["message"], "unexpected \"}\"");
     assert_eq!((f["line"].as_u64(), f["column"].as_u64(), f["offset"].as_u64()), (Some(3), Some(26), Some(42)));
 }
+
+#[test]
+fn directives_without_arguments_do_not_crash_rules() {
+    // Every rule must cope with a directive that has no arguments at all
+    // (found by the differential test: `listen;`).
+    let mut text = String::from("events {}\nhttp {\n  server {\n");
+    for name in ["listen", "server_name", "location", "rewrite", "expires", "proxy_buffers", "root", "try_files", "if"]
+    {
+        text.push_str(&format!("    {name};\n"));
+    }
+    text.push_str("  }\n  map $a $b { }\n}\n");
+    let o = run_stdin(&["check", "-", "--format", "json"], text.as_bytes());
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    json(&o);
+}

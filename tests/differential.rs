@@ -73,6 +73,12 @@ fn mutate(seed: &str, rng: &mut Rng) -> (&'static str, String) {
                 1 => format!(" {fam}_busy_buffers_size {}k; ", 4 << rng.below(5)),
                 2 => format!(" {fam}_buffer_size {}k; ", 4 << rng.below(5)),
                 3 => format!(" {fam}_temp_file_write_size {}k; ", 2 << rng.below(4)),
+                4 if rng.below(2) == 0 => {
+                    // Or a listen line: duplicates, default servers, options, bad ports.
+                    let p = [8080, 8081, 8082, 99999][rng.below(4)];
+                    let extra = ["", " default_server", " backlog=64", " reuseport", " defualt_server"][rng.below(5)];
+                    format!(" listen {p}{extra}; ")
+                }
                 _ => {
                     format!(" {fam}_buffers 4 {}k; {fam}_busy_buffers_size {}k; ", 4 << rng.below(3), 4 << rng.below(4))
                 }

@@ -194,15 +194,24 @@ fn is_stock(cx: &LintContext<'_>, file: u32) -> bool {
 }
 
 /// Runs the selected rules and returns sorted, de-duplicated diagnostics.
-pub fn run(cx: &LintContext<'_>, rules: &[&'static dyn Rule], sel: &Selection) -> Vec<Diagnostic> {
+/// Also returns the names of rules that panicked (an internal error).
+pub fn run(cx: &LintContext<'_>, rules: &[&'static dyn Rule], sel: &Selection) -> (Vec<Diagnostic>, Vec<&'static str>) {
     use rayon::prelude::*;
+    let panicked = std::sync::Mutex::new(Vec::new());
     let mut out: Vec<Diagnostic> = rules
         .par_iter()
         .filter(|r| sel.enabled(r.meta()))
         .flat_map_iter(|r| {
             let m = r.meta();
             let mut found = Vec::new();
-            r.check(cx, &mut found);
+            // A bug in one rule must not cost the user the other rules' findings.
+            let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| r.check(cx, &mut found))).is_ok();
+            if !ok {
+                if let Ok(mut p) = panicked.lock() {
+                    p.push(m.name);
+                }
+                found.clear();
+            }
             found.into_iter().map(move |f| Diagnostic {
                 rule: m.name,
                 category: m.category,
@@ -246,5 +255,5 @@ pub fn run(cx: &LintContext<'_>, rules: &[&'static dyn Rule], sel: &Selection) -
         ))
     });
     out.dedup_by(|a, b| a.rule == b.rule && a.finding.span == b.finding.span && a.finding.message == b.finding.message);
-    out
+    (out, panicked.into_inner().unwrap_or_default())
 }

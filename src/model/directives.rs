@@ -133,6 +133,8 @@ pub enum ValueKind {
     NumberOrAuto,
     /// `expires`: `[modified] off|epoch|max|@time|[+-]time`.
     Expires,
+    /// `rewrite REGEX REPLACEMENT [last|break|redirect|permanent]`.
+    Rewrite,
     Enum(&'static str),
     Bitmask(&'static str),
     Bufs,
@@ -160,6 +162,7 @@ impl ValueKind {
             "number" => ValueKind::Number,
             "number-or-auto" => ValueKind::NumberOrAuto,
             "expires" => ValueKind::Expires,
+            "rewrite" => ValueKind::Rewrite,
             "bufs" => ValueKind::Bufs,
             "path" => ValueKind::Path,
             "addr" => ValueKind::Addr,

@@ -2,5 +2,6 @@
 
 pub mod context;
 pub mod directives;
+pub mod listen;
 pub mod tree;
 pub mod values;
