@@ -4,6 +4,7 @@ use crate::model::context::Context;
 use crate::model::tree::Status;
 use crate::span::Span;
 use crate::syntax::ast::Arg;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 declare_rule! {
     /// ## What it does
@@ -66,7 +67,14 @@ impl Rule for InvalidRegex {
         &Self::META
     }
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+        // Each pattern is compiled once, however many places repeat it; each
+        // statement is looked at once, however often its file is included.
+        let mut compiled: FxHashMap<(String, bool), Option<(String, Option<usize>)>> = FxHashMap::default();
+        let mut done: FxHashSet<(u32, u32)> = FxHashSet::default();
         for inst in &cx.tree.insts {
+            if !done.insert((inst.file, inst.node)) {
+                continue;
+            }
             let file = cx.loaded.file(inst.file);
             let d = file.ast.node(inst.node);
             let args = file.ast.args(d);
@@ -116,13 +124,17 @@ impl Rule for InvalidRegex {
                 _ => {}
             }
             for (arg, re, caseless) in regexes {
-                if let Err(e) = pcre2::bytes::RegexBuilder::new().caseless(caseless).build(re) {
-                    let text = e.to_string();
-                    let reason = text.rsplit_once(": ").map_or(text.as_str(), |(_, r)| r).to_string();
+                let result = compiled.entry((re.to_string(), caseless)).or_insert_with(|| {
+                    pcre2::bytes::RegexBuilder::new().caseless(caseless).build(re).err().map(|e| {
+                        let text = e.to_string();
+                        (text.rsplit_once(": ").map_or(text.as_str(), |(_, r)| r).to_string(), e.offset())
+                    })
+                });
+                if let Some((reason, offset)) = result.clone() {
                     let mut f = Finding::new(arg.span, format!("pcre2_compile() failed: {reason} in \"{re}\""))
                         .help("fix the regular expression; quote it if it contains \"{\", \";\" or spaces");
                     // Point at the offset PCRE2 names, when it maps into the raw text.
-                    if let Some(off) = e.offset() {
+                    if let Some(off) = offset {
                         let raw = file.slice(arg.span);
                         if let Some(pos) = raw.find(re) {
                             let at = arg.span.start + (pos + off.min(re.len())) as u32;
