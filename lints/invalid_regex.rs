@@ -69,7 +69,9 @@ impl Rule for InvalidRegex {
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
         // Each pattern is compiled once, however many places repeat it; each
         // statement is looked at once, however often its file is included.
-        let mut compiled: FxHashMap<(String, bool), Option<(String, Option<usize>)>> = FxHashMap::default();
+        // (pattern, caseless) -> the PCRE2 error (reason, offset), if any
+        type Outcome = Option<(String, Option<usize>)>;
+        let mut compiled: FxHashMap<(String, bool), Outcome> = FxHashMap::default();
         let mut done: FxHashSet<(u32, u32)> = FxHashSet::default();
         for inst in &cx.tree.insts {
             if !done.insert((inst.file, inst.node)) {
