@@ -183,7 +183,6 @@ fn print_out(s: &str) -> u8 {
 
 fn check(args: CheckArgs) -> u8 {
     let mut opts = LoadOptions {
-        prefix: args.prefix.clone(),
         conf_dir: args.conf_dir.clone(),
         default_etc_map: !args.no_default_map,
         max_file_size: args.max_file_size,
@@ -299,7 +298,7 @@ fn check(args: CheckArgs) -> u8 {
             if summary.files == 1 { "" } else { "s" }
         );
     }
-    let code = if outcome.entry_failed() {
+    let code = if outcome.run_failed() {
         exit::TROUBLE
     } else if diags.iter().any(|d| d.severity == Severity::Error) {
         exit::FINDINGS

@@ -50,7 +50,7 @@ impl Outcome {
 
     /// True when an entry point given by the user could not be read, or a
     /// rule failed with an internal error (exit code 2).
-    pub fn entry_failed(&self) -> bool {
+    pub fn run_failed(&self) -> bool {
         !self.internal_errors.is_empty() || self.loaded.issues.iter().any(|i| matches!(i, LoadIssue::Entry { .. }))
     }
 }

@@ -18,8 +18,6 @@ use std::path::{Component, Path, PathBuf};
 /// Options that decide how files are found and read.
 #[derive(Clone, Debug)]
 pub struct LoadOptions {
-    /// nginx's `-p`: the prefix a relative `-c` resolves against.
-    pub prefix: Option<PathBuf>,
     /// Directory relative includes resolve against (nginx's conf prefix);
     /// by default the directory of each main config file.
     pub conf_dir: Option<PathBuf>,
@@ -39,7 +37,6 @@ pub struct LoadOptions {
 impl Default for LoadOptions {
     fn default() -> Self {
         LoadOptions {
-            prefix: None,
             conf_dir: None,
             maps: Vec::new(),
             default_etc_map: true,
