@@ -251,8 +251,10 @@ fn check(args: CheckArgs) -> u8 {
             return exit::TROUBLE;
         }
     }
-    let lint_opts =
-        crate::lint::LintOptions { nginx_version: args.nginx_version.unwrap_or(crate::lint::DEFAULT_NGINX_VERSION) };
+    let lint_opts = crate::lint::LintOptions {
+        nginx_version: args.nginx_version.unwrap_or(crate::lint::DEFAULT_NGINX_VERSION),
+        ..Default::default()
+    };
     let outcome = crate::check_with(&entries, &opts, &sel, &lint_opts);
     let errors: Vec<(String, String)> = outcome.load_errors();
     let stdout_tty = std::io::stdout().is_terminal();

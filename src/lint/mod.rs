@@ -72,6 +72,55 @@ pub struct RuleMeta {
     pub pass: &'static [&'static str],
     /// Configurations the rule must report.
     pub fail: &'static [&'static str],
+    /// The rule's options (thresholds), with their defaults.
+    pub options: &'static [RuleOption],
+}
+
+/// The type of a rule option's value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OptionKind {
+    /// An nginx size (`4k`, `1m`).
+    Size,
+    /// An nginx time (`60s`, `5m`).
+    Time,
+    Number,
+    Bool,
+    /// Free text.
+    String,
+    /// Comma-separated words.
+    List,
+}
+
+/// One option of a rule: a threshold or switch the user may set.
+#[derive(Debug, Serialize)]
+pub struct RuleOption {
+    /// Kebab-case, unique within the rule.
+    pub name: &'static str,
+    pub kind: OptionKind,
+    /// The default, written as a user would write it.
+    pub default: &'static str,
+    /// One line.
+    pub doc: &'static str,
+}
+
+impl OptionKind {
+    /// Checks a raw value; returns what is wrong with it.
+    pub fn validate(self, raw: &str) -> Result<(), String> {
+        use crate::model::values::{parse_number, parse_size, parse_time};
+        let ok = match self {
+            OptionKind::Size => parse_size(raw).is_some(),
+            OptionKind::Time => parse_time(raw, true).is_some(),
+            OptionKind::Number => parse_number(raw).is_some(),
+            OptionKind::Bool => matches!(raw, "true" | "false"),
+            OptionKind::String | OptionKind::List => true,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(format!("\"{raw}\" is not a valid {}", format!("{self:?}").to_lowercase()))
+        }
+    }
 }
 
 /// A secondary location of a finding.
@@ -113,11 +162,28 @@ pub struct Diagnostic {
     pub finding: Finding,
 }
 
+/// A backend the user declared: what actually listens at an address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Backend {
+    /// A name for messages (`app`, `php-fpm pool www`).
+    pub name: String,
+    /// `host:port`, `unix:/path`, or an IP address with port.
+    pub address: String,
+    /// Where it was declared (a pool file path, or `--backend`).
+    pub source: String,
+}
+
 /// Settings the rules read.
 #[derive(Clone, Debug)]
 pub struct LintOptions {
     /// The nginx version the configuration targets.
     pub nginx_version: Version,
+    /// Values of rule options given by the user: (rule name, option name) -> raw value.
+    pub rule_options: rustc_hash::FxHashMap<(String, String), String>,
+    /// Backends the user declared (`--backend`, `--php-fpm-pool`, config file).
+    pub backends: Vec<Backend>,
+    /// Directives of in-house modules, accepted anywhere with any arguments.
+    pub extra_directives: Vec<String>,
 }
 
 /// The nginx version assumed when none is given: the current stable branch.
@@ -125,7 +191,12 @@ pub const DEFAULT_NGINX_VERSION: Version = Version { major: 1, minor: 30, patch:
 
 impl Default for LintOptions {
     fn default() -> Self {
-        LintOptions { nginx_version: DEFAULT_NGINX_VERSION }
+        LintOptions {
+            nginx_version: DEFAULT_NGINX_VERSION,
+            rule_options: Default::default(),
+            backends: Vec::new(),
+            extra_directives: Vec::new(),
+        }
     }
 }
 
@@ -134,6 +205,20 @@ pub struct LintContext<'a> {
     pub loaded: &'a Loaded,
     pub tree: &'a Tree,
     pub opts: &'a LintOptions,
+}
+
+impl LintContext<'_> {
+    /// The raw value of a rule option: the user's, or the declared default.
+    /// Panics (an internal error of the rule) when the option is not declared.
+    pub fn option(&self, meta: &RuleMeta, name: &str) -> &str {
+        if let Some(v) = self.opts.rule_options.get(&(meta.name.to_string(), name.to_string())) {
+            return v;
+        }
+        match meta.options.iter().find(|o| o.name == name) {
+            Some(o) => o.default,
+            None => panic!("rule {} has no option {name}", meta.name),
+        }
+    }
 }
 
 /// A lint rule.
@@ -153,7 +238,8 @@ macro_rules! declare_rule {
             severity: $sev:ident,
             summary: $summary:literal,
             pass: $pass:expr,
-            fail: $fail:expr $(,)?
+            fail: $fail:expr
+            $(, options: $opts:expr)? $(,)?
         }
     ) => {
         $(#[doc = $doc])*
@@ -168,9 +254,12 @@ macro_rules! declare_rule {
                 docs: concat!($($doc, "\n"),*),
                 pass: $pass,
                 fail: $fail,
+                options: $crate::declare_rule!(@opts $($opts)?),
             };
         }
     };
+    (@opts) => { &[] };
+    (@opts $opts:expr) => { $opts };
 }
 
 /// Which rules run and at what level.
