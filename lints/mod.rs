@@ -1,5 +1,6 @@
 //! The rules. One file per rule; registering one is one line in [`ALL`].
 
+mod backend_port_typo;
 mod block_directive_without_block;
 mod conflicting_server_name;
 mod deprecated_directive;
@@ -19,10 +20,15 @@ mod invalid_flag_value;
 mod invalid_listen;
 mod invalid_location_modifier;
 mod invalid_regex;
+mod pass_protocol_mismatch;
+mod pass_scheme_port_mismatch;
+mod proxy_loop;
 mod simple_directive_with_block;
 mod syntax_error;
+mod undeclared_backend;
 mod unknown_directive;
 mod unsupported_directive;
+mod upstream_with_port;
 
 use crate::lint::Rule;
 
@@ -48,6 +54,12 @@ pub static ALL: &[&dyn Rule] = &[
     &inconsistent_buffer_sizes::InconsistentBufferSizes,
     &unsupported_directive::UnsupportedDirective,
     &deprecated_directive::DeprecatedDirective,
+    &upstream_with_port::UpstreamWithPort,
+    &pass_scheme_port_mismatch::PassSchemePortMismatch,
+    &pass_protocol_mismatch::PassProtocolMismatch,
+    &proxy_loop::ProxyLoop,
+    &backend_port_typo::BackendPortTypo,
+    &undeclared_backend::UndeclaredBackend,
     &include_not_found::IncludeNotFound,
     &include_unreadable::IncludeUnreadable,
     &include_cycle::IncludeCycle,

@@ -100,6 +100,13 @@ pub struct CheckArgs {
     /// or removed by it are findings, deprecated ones warnings).
     #[arg(long, value_name = "X.Y[.Z]", value_parser = parse_version)]
     pub nginx_version: Option<crate::model::directives::Version>,
+    /// A backend that actually listens, as NAME=ADDRESS (host:port, a port,
+    /// or unix:/path); repeatable. Targets matching none are reported.
+    #[arg(long = "backend", value_name = "NAME=ADDRESS")]
+    pub backends: Vec<String>,
+    /// A PHP-FPM pool file whose `listen =` lines name real FastCGI sockets; repeatable.
+    #[arg(long = "php-fpm-pool", value_name = "FILE")]
+    pub php_fpm_pools: Vec<PathBuf>,
     /// Print nothing but findings (no summary line).
     #[arg(short, long)]
     pub quiet: bool,
@@ -251,10 +258,51 @@ fn check(args: CheckArgs) -> u8 {
             return exit::TROUBLE;
         }
     }
-    let lint_opts = crate::lint::LintOptions {
+    let mut lint_opts = crate::lint::LintOptions {
         nginx_version: args.nginx_version.unwrap_or(crate::lint::DEFAULT_NGINX_VERSION),
         ..Default::default()
     };
+    for b in &args.backends {
+        match crate::model::backends::parse_flag(b) {
+            Ok(b) => lint_opts.backends.push(b),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::TROUBLE;
+            }
+        }
+    }
+    for pool in &args.php_fpm_pools {
+        let shown = pool.display().to_string();
+        match std::fs::metadata(pool).map(|md| md.len()) {
+            Ok(n) if n > args.max_file_size => {
+                eprintln!(
+                    "error: {}: over the {} byte limit (raise it with --max-file-size)",
+                    render::sanitize(&shown),
+                    args.max_file_size
+                );
+                return exit::TROUBLE;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                eprintln!("error: {}: cannot read the PHP-FPM pool file: {e}", render::sanitize(&shown));
+                return exit::TROUBLE;
+            }
+        }
+        match std::fs::read(pool) {
+            Ok(bytes) => {
+                let found = crate::model::backends::parse_fpm_pool(&String::from_utf8_lossy(&bytes), &shown);
+                if found.is_empty() {
+                    eprintln!("error: {}: no `listen =` line in this PHP-FPM pool file", render::sanitize(&shown));
+                    return exit::TROUBLE;
+                }
+                lint_opts.backends.extend(found);
+            }
+            Err(e) => {
+                eprintln!("error: {}: cannot read the PHP-FPM pool file: {e}", render::sanitize(&shown));
+                return exit::TROUBLE;
+            }
+        }
+    }
     let outcome = crate::check_with(&entries, &opts, &sel, &lint_opts);
     let errors: Vec<(String, String)> = outcome.load_errors();
     let stdout_tty = std::io::stdout().is_terminal();

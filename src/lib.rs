@@ -65,7 +65,7 @@ pub fn check_with(entries: &[Entry], opts: &LoadOptions, sel: &Selection, lint_o
     let loaded = load::load(entries, opts);
     let tree = model::tree::build(&loaded);
     let (diagnostics, internal_errors) = {
-        let cx = LintContext { loaded: &loaded, tree: &tree, opts: lint_opts };
+        let cx = LintContext::new(&loaded, &tree, lint_opts);
         lint::run(&cx, lints::ALL, sel)
     };
     Outcome { loaded, tree, diagnostics, internal_errors }
@@ -73,7 +73,12 @@ pub fn check_with(entries: &[Entry], opts: &LoadOptions, sel: &Selection, lint_o
 
 /// Checks one configuration text as a file named `name` (tests, docs, editors).
 pub fn check_text(name: &str, text: &str, sel: &Selection) -> Outcome {
+    check_text_with(name, text, sel, &LintOptions::default())
+}
+
+/// Checks one configuration text with explicit lint options.
+pub fn check_text_with(name: &str, text: &str, sel: &Selection, lint_opts: &LintOptions) -> Outcome {
     let entries = [Entry::Stdin { text: text.as_bytes().to_vec(), name: name.to_string() }];
     let opts = LoadOptions { default_etc_map: false, ..LoadOptions::default() };
-    check(&entries, &opts, sel)
+    check_with(&entries, &opts, sel, lint_opts)
 }

@@ -2,17 +2,41 @@
 //! and its generated book page.
 
 use ngxlint::docs;
-use ngxlint::lint::Selection;
+use ngxlint::lint::{Backend, LintOptions, Selection};
 use ngxlint::lints::ALL;
+use ngxlint::model::directives::Version;
 use std::path::PathBuf;
 
+/// A case may start with `# with: FLAGS` (`--nginx-version X.Y`,
+/// `--backend NAME=ADDRESS`): the options it is checked with.
+fn options_of(text: &str) -> LintOptions {
+    let mut o = LintOptions::default();
+    let Some(flags) = text.lines().next().and_then(|l| l.strip_prefix("# with: ")) else { return o };
+    let mut it = flags.split_whitespace();
+    while let Some(flag) = it.next() {
+        let v = it.next().expect("flag value");
+        match flag {
+            "--nginx-version" => o.nginx_version = Version::parse(v).expect("version"),
+            "--backend" => {
+                let (name, address) = v.split_once('=').expect("NAME=ADDRESS");
+                o.backends.push(Backend { name: name.into(), address: address.into(), source: "--backend".into() });
+            }
+            _ => panic!("unknown test flag {flag}"),
+        }
+    }
+    o
+}
+
+fn run(text: &str) -> ngxlint::Outcome {
+    ngxlint::check_text_with("case.conf", text, &Selection::default(), &options_of(text))
+}
+
 fn findings_of(rule: &str, text: &str) -> Vec<ngxlint::lint::Diagnostic> {
-    let out = ngxlint::check_text("case.conf", text, &Selection::default());
-    out.diagnostics.into_iter().filter(|d| d.rule == rule).collect()
+    run(text).diagnostics.into_iter().filter(|d| d.rule == rule).collect()
 }
 
 fn render(rule: &str, text: &str) -> String {
-    let out = ngxlint::check_text("case.conf", text, &Selection::default());
+    let out = run(text);
     let diags: Vec<_> = out.diagnostics.into_iter().filter(|d| d.rule == rule).collect();
     ngxlint::render::pretty(&diags, &out.loaded, false, 100)
 }

@@ -6,6 +6,7 @@
 
 use crate::load::Loaded;
 use crate::model::directives::Version;
+use crate::model::graph::Model;
 use crate::model::tree::Tree;
 use crate::span::Span;
 use serde::Serialize;
@@ -205,9 +206,20 @@ pub struct LintContext<'a> {
     pub loaded: &'a Loaded,
     pub tree: &'a Tree,
     pub opts: &'a LintOptions,
+    /// Built by the first rule that asks for it.
+    model: std::sync::OnceLock<Model<'a>>,
 }
 
-impl LintContext<'_> {
+impl<'a> LintContext<'a> {
+    pub fn new(loaded: &'a Loaded, tree: &'a Tree, opts: &'a LintOptions) -> LintContext<'a> {
+        LintContext { loaded, tree, opts, model: std::sync::OnceLock::new() }
+    }
+
+    /// The configuration graph (built once, on first use).
+    pub fn model(&self) -> &Model<'a> {
+        self.model.get_or_init(|| Model::build(self.loaded, self.tree))
+    }
+
     /// The raw value of a rule option: the user's, or the declared default.
     /// Panics (an internal error of the rule) when the option is not declared.
     pub fn option(&self, meta: &RuleMeta, name: &str) -> &str {

@@ -1,0 +1,124 @@
+use crate::declare_rule;
+use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::model::tree::InstId;
+use rustc_hash::FxHashMap;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a backend host reached on a port that is used once, when the
+    /// same host is reached from at least two other places on a port that
+    /// differs in one digit (`8000` and `8001`, `3000` and `3030`) or by two
+    /// swapped digits. Only literal `*_pass` targets count: the servers of an
+    /// `upstream` block are a pool on purpose. Hosts on this machine
+    /// (`localhost`, `127.0.0.1`, `::1`) count as one host.
+    ///
+    /// ## Why is this bad?
+    /// A mistyped port sends one location's traffic to the wrong service,
+    /// or to nothing, and the 502 errors show up only on that path.
+    ///
+    /// ## Example
+    /// ```nginx
+    /// events {}
+    /// http {
+    ///     server {
+    ///         location /api/ { proxy_pass http://127.0.0.1:8000; }
+    ///         location /admin/ { proxy_pass http://127.0.0.1:8000; }
+    ///         location /auth/ { proxy_pass http://127.0.0.1:8001; }
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// Use instead:
+    /// ```nginx
+    /// events {}
+    /// http {
+    ///     server {
+    ///         location /api/ { proxy_pass http://127.0.0.1:8000; }
+    ///         location /admin/ { proxy_pass http://127.0.0.1:8000; }
+    ///         location /auth/ { proxy_pass http://127.0.0.1:8000; }
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// ## Options
+    /// None.
+    ///
+    /// ## References
+    /// - <https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass>
+    pub struct BackendPortTypo {
+        name: "backend-port-typo",
+        category: Suspicious,
+        severity: Warning,
+        summary: "a backend port used once looks like a typo of a port used elsewhere",
+        pass: &[
+            "events {}\nhttp { server { location /a { proxy_pass http://127.0.0.1:8000; } location /b { proxy_pass http://127.0.0.1:9001; } location /c { proxy_pass http://127.0.0.1:8000; } } }\n",
+            "events {}\nhttp { server { location /a { proxy_pass http://127.0.0.1:8000; } location /b { proxy_pass http://127.0.0.1:8001; } } }\n",
+            "events {}\nhttp { upstream u { server 127.0.0.1:8000; server 127.0.0.1:8001; } server { location /a { proxy_pass http://127.0.0.1:8000; } location /b { proxy_pass http://127.0.0.1:8000; } location /c { proxy_pass http://u; } } }\n",
+        ],
+        fail: &[
+            "events {}\nhttp { server { location /a { proxy_pass http://localhost:3000; } location /b { proxy_pass http://127.0.0.1:3000/; } location /c { proxy_pass http://127.0.0.1:3030; } } }\n",
+            "events {}\nhttp { server { location /a { proxy_pass http://app:8080; } } server { location /b { proxy_pass http://app:8080; } } server { location /c { proxy_pass http://app:8800; } } }\n",
+        ],
+    }
+}
+
+/// Same length, and one digit differs or two adjacent digits are swapped.
+fn looks_alike(a: u16, b: u16) -> bool {
+    let (a, b) = (a.to_string().into_bytes(), b.to_string().into_bytes());
+    if a.len() != b.len() || a == b {
+        return false;
+    }
+    let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+    match diff.as_slice() {
+        [_] => true,
+        [i, j] => *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i],
+        _ => false,
+    }
+}
+
+impl Rule for BackendPortTypo {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+        let m = cx.model();
+        // (kind, host) -> port -> passes
+        let mut uses: FxHashMap<(&str, String), FxHashMap<u16, Vec<InstId>>> = FxHashMap::default();
+        for p in &m.passes {
+            let t = &p.target;
+            if t.dynamic || t.upstream.is_some() || t.unix.is_some() {
+                continue;
+            }
+            let Some(port) = t.effective_port() else { continue };
+            let key = super::pass_protocol_mismatch::dest_key(&t.host, None, None);
+            uses.entry((p.kind.directive(), key)).or_default().entry(port).or_default().push(p.inst);
+        }
+        for ((_, host), ports) in &uses {
+            if ports.len() < 2 {
+                continue;
+            }
+            let host = host.trim_end_matches(":0");
+            for (&lone, at) in ports {
+                if at.len() != 1 {
+                    continue;
+                }
+                let Some((&common, there)) =
+                    ports.iter().filter(|(&p, v)| v.len() >= 2 && looks_alike(p, lone)).max_by_key(|(_, v)| v.len())
+                else {
+                    continue;
+                };
+                out.push(
+                    Finding::new(
+                        m.span(at[0]),
+                        format!(
+                            "{host} is reached on port {lone} only here, and on port {common} in {} other places",
+                            there.len()
+                        ),
+                    )
+                    .help(format!("check the port: if it is a typo, write {common}"))
+                    .label(m.span(there[0]), format!("port {common} used here")),
+                );
+            }
+        }
+    }
+}

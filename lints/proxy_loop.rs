@@ -1,0 +1,134 @@
+use crate::declare_rule;
+use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::model::graph::{is_loopback, Model, PassKind, Server};
+use crate::model::tree::InstId;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a `proxy_pass` that sends the request back to the server
+    /// block it comes from: the target is one of that server's own listen
+    /// sockets (on this machine or under one of its names), the `Host` header
+    /// selects the same server again, and the URI is passed unchanged, so the
+    /// same location matches again.
+    ///
+    /// ## Why is this bad?
+    /// nginx accepts it; each request proxies to itself until worker
+    /// connections run out ("worker_connections are not enough"), then
+    /// clients get 500 or 502 errors.
+    ///
+    /// ## Example
+    /// ```nginx
+    /// events {}
+    /// http {
+    ///     server {
+    ///         listen 8080;
+    ///         server_name app.example.com;
+    ///         location / { proxy_pass http://127.0.0.1:8080; }
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// Use instead:
+    /// ```nginx
+    /// events {}
+    /// http {
+    ///     server {
+    ///         listen 8080;
+    ///         server_name app.example.com;
+    ///         location / { proxy_pass http://127.0.0.1:3000; }
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// ## Options
+    /// None.
+    ///
+    /// ## References
+    /// - <https://nginx.org/en/docs/http/request_processing.html>
+    pub struct ProxyLoop {
+        name: "proxy-loop",
+        category: Suspicious,
+        severity: Warning,
+        summary: "proxy_pass sends requests back to the same server block",
+        pass: &[
+            "events {}\nhttp { server { listen 80; location / { proxy_pass http://127.0.0.1:8080; } } server { listen 8080; server_name localhost; } }\n",
+            "events {}\nhttp { server { listen 8080; location / { proxy_pass http://127.0.0.1:8080/internal/; } } }\n",
+            "events {}\nhttp { server { listen 80; location / { proxy_pass http://localhost:80; } } server { listen 80; server_name localhost; } }\n",
+        ],
+        fail: &[
+            "events {}\nhttp { server { listen 80 default_server; server_name a.example; location / { proxy_pass http://localhost; } } }\n",
+            "events {}\nhttp { server { listen 443 ssl; server_name a.example; location / { proxy_set_header Host $host; proxy_pass https://127.0.0.1; } } }\n",
+            "events {}\nhttp { upstream self { server a.example:8000; } server { listen 8000; server_name a.example; location / { proxy_pass http://self; } } }\n",
+        ],
+    }
+}
+
+/// The server a request to `host:port` with the given Host header lands on.
+fn lands_on<'m>(m: &'m Model<'_>, port: u16, host_header: &str) -> Option<&'m Server> {
+    let on_port: Vec<&Server> =
+        m.servers.iter().filter(|s| s.listens.iter().any(|(_, l)| l.port == Some(port))).collect();
+    on_port
+        .iter()
+        .find(|s| s.names.iter().any(|n| n == host_header))
+        .or_else(|| on_port.iter().find(|s| s.listens.iter().any(|(_, l)| l.port == Some(port) && l.default_server)))
+        .or_else(|| on_port.first())
+        .copied()
+}
+
+impl Rule for ProxyLoop {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+        let m = cx.model();
+        for p in &m.passes {
+            if p.kind != PassKind::Proxy || p.target.dynamic || p.target.has_uri || p.target.unix.is_some() {
+                continue;
+            }
+            let Some(server) = m.server_of(p.level) else { continue };
+            let mut dests: Vec<(&str, u16, Option<InstId>)> = Vec::new();
+            match p.target.upstream.and_then(|u| m.upstream(u)) {
+                Some(u) => dests.extend(
+                    u.servers
+                        .iter()
+                        .filter(|s| s.unix.is_none())
+                        .map(|s| (s.host.as_str(), s.port.unwrap_or(80), Some(s.inst))),
+                ),
+                None => dests.extend(p.target.effective_port().map(|port| (p.target.host.as_str(), port, None))),
+            }
+            let host_header = m.pair(p.level, "proxy_set_header", "Host").map(|(_, v)| v);
+            for (host, port, line) in dests {
+                let Some((listen, _)) = server.listens.iter().find(|(_, l)| l.port == Some(port)) else { continue };
+                if !(is_loopback(host) || server.names.iter().any(|n| n == host)) {
+                    continue;
+                }
+                let header = match host_header {
+                    Some("$host" | "$http_host" | "$server_name") => None,
+                    Some(v) if v.contains('$') => continue,
+                    Some(v) => Some(v.to_ascii_lowercase()),
+                    None => Some(host.to_string()),
+                };
+                let same = match &header {
+                    None => true,
+                    Some(h) => lands_on(m, port, h).is_some_and(|s| s.inst == server.inst),
+                };
+                if !same {
+                    continue;
+                }
+                let mut f = Finding::new(
+                    m.span(p.inst),
+                    format!("proxy_pass sends requests back to this server (port {port})"),
+                )
+                .help("point proxy_pass at the backend application's address, not at this nginx");
+                if let Some(l) = listen {
+                    f = f.label(m.span(*l), "this server listens here");
+                }
+                if let Some(l) = line {
+                    f = f.label(m.span(l), "upstream server declared here");
+                }
+                out.push(f);
+                break;
+            }
+        }
+    }
+}

@@ -1,0 +1,652 @@
+//! The configuration graph: the blocks of the expanded configuration (http,
+//! server, location, `if`, upstream, ...), the files they include, and where
+//! each location sends its requests (`proxy_pass`, `fastcgi_pass`, ...), plus
+//! effective-value queries that follow nginx's inheritance.
+//!
+//! Built once per run from the [`Tree`], in one pass over its instances, and
+//! shared by the rules that need it. Lookups go through an index keyed by
+//! (level, directive name), so an effective-value query costs one hash
+//! lookup per enclosing level (three or four), never a scan.
+
+use super::context::Context;
+use super::listen::{self, Listen};
+use super::tree::{InstId, Status, Tree};
+use crate::load::Loaded;
+use crate::span::{FileId, Span};
+use crate::syntax::ast::{Arg, Directive};
+use petgraph::graph::{DiGraph, NodeIndex};
+use rustc_hash::FxHashMap;
+
+/// A node of the graph.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Node {
+    /// The top level of a root (a main config or a checked snippet).
+    Root(u32),
+    /// A block directive instance (http, server, location, upstream, ...).
+    Block(InstId),
+    /// A file brought in by `include`.
+    File(FileId),
+    /// A literal backend address: `host:port` or `unix:/path`.
+    Address(String),
+}
+
+/// An edge of the graph.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Edge {
+    /// A block contains another one (includes are transparent here).
+    Contains,
+    /// The `include` directive (an instance) reads the target file.
+    Includes(InstId),
+    /// A `*_pass` directive (an index into [`Model::passes`]) sends requests there.
+    PassesTo(u32),
+    /// `error_page` or `try_files` falls back to a named location.
+    FallsBackTo(InstId),
+}
+
+/// Which module passes requests on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PassKind {
+    Proxy,
+    Fastcgi,
+    Uwsgi,
+    Scgi,
+    Grpc,
+    Memcached,
+    /// `proxy_pass` in a stream server.
+    StreamProxy,
+}
+
+impl PassKind {
+    pub fn from_directive(name: &str, ctx: Context) -> Option<PassKind> {
+        Some(match name {
+            "proxy_pass" if ctx == Context::StreamServer => PassKind::StreamProxy,
+            "proxy_pass" => PassKind::Proxy,
+            "fastcgi_pass" => PassKind::Fastcgi,
+            "uwsgi_pass" => PassKind::Uwsgi,
+            "scgi_pass" => PassKind::Scgi,
+            "grpc_pass" => PassKind::Grpc,
+            "memcached_pass" => PassKind::Memcached,
+            _ => return None,
+        })
+    }
+    /// The directive's name.
+    pub fn directive(self) -> &'static str {
+        match self {
+            PassKind::Proxy | PassKind::StreamProxy => "proxy_pass",
+            PassKind::Fastcgi => "fastcgi_pass",
+            PassKind::Uwsgi => "uwsgi_pass",
+            PassKind::Scgi => "scgi_pass",
+            PassKind::Grpc => "grpc_pass",
+            PassKind::Memcached => "memcached_pass",
+        }
+    }
+    /// The wire protocol, for messages.
+    pub fn protocol(self) -> &'static str {
+        match self {
+            PassKind::Proxy => "HTTP",
+            PassKind::StreamProxy => "TCP",
+            PassKind::Fastcgi => "FastCGI",
+            PassKind::Uwsgi => "uwsgi",
+            PassKind::Scgi => "SCGI",
+            PassKind::Grpc => "gRPC",
+            PassKind::Memcached => "memcached",
+        }
+    }
+    /// Prefix of the module's directives (`proxy`, `fastcgi`, ...).
+    pub fn prefix(self) -> &'static str {
+        match self {
+            PassKind::Proxy | PassKind::StreamProxy => "proxy",
+            PassKind::Fastcgi => "fastcgi",
+            PassKind::Uwsgi => "uwsgi",
+            PassKind::Scgi => "scgi",
+            PassKind::Grpc => "grpc",
+            PassKind::Memcached => "memcached",
+        }
+    }
+}
+
+/// Where a `*_pass` sends requests, as far as the text tells.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Target {
+    /// `http`, `https`, `grpc`, `grpcs`, `uwsgi`, `suwsgi`, when written.
+    pub scheme: Option<String>,
+    /// Host name or IP address (lowercase, IPv6 without brackets); empty for unix sockets.
+    pub host: String,
+    /// The port written in the URL, if any.
+    pub port: Option<u16>,
+    /// The socket path of `unix:` targets.
+    pub unix: Option<String>,
+    /// The host part holds variables: resolved per request.
+    pub dynamic: bool,
+    /// The URL has a URI part after the address.
+    pub has_uri: bool,
+    /// The upstream block the host names (an instance), when there is one.
+    pub upstream: Option<InstId>,
+}
+
+impl Target {
+    /// TLS on the wire (https, grpcs, suwsgi).
+    pub fn tls(&self) -> bool {
+        matches!(self.scheme.as_deref(), Some("https" | "grpcs" | "suwsgi"))
+    }
+    /// The port requests go to: the written one, or the scheme's default.
+    pub fn effective_port(&self) -> Option<u16> {
+        self.port.or(match self.scheme.as_deref() {
+            Some("http" | "grpc") => Some(80),
+            Some("https" | "grpcs") => Some(443),
+            _ => None,
+        })
+    }
+    /// `host:port` or `unix:/path`, for graph nodes and messages.
+    pub fn address(&self) -> String {
+        match (&self.unix, self.effective_port()) {
+            (Some(p), _) => format!("unix:{p}"),
+            (None, Some(port)) => format!("{}:{port}", show_host(&self.host)),
+            (None, None) => show_host(&self.host),
+        }
+    }
+}
+
+fn show_host(h: &str) -> String {
+    if h.contains(':') {
+        format!("[{h}]")
+    } else {
+        h.to_string()
+    }
+}
+
+/// One `*_pass` directive.
+#[derive(Clone, Debug)]
+pub struct Pass {
+    pub inst: InstId,
+    pub kind: PassKind,
+    /// The level it stands in (a location, `if`, `limit_except`, stream server).
+    pub level: InstId,
+    pub target: Target,
+}
+
+/// A `server` inside an `upstream` block.
+#[derive(Clone, Debug)]
+pub struct UpstreamServer {
+    pub inst: InstId,
+    pub host: String,
+    pub port: Option<u16>,
+    pub unix: Option<String>,
+    pub backup: bool,
+    pub down: bool,
+}
+
+/// An `upstream` block.
+#[derive(Clone, Debug)]
+pub struct Upstream {
+    pub inst: InstId,
+    pub name: String,
+    pub stream: bool,
+    pub servers: Vec<UpstreamServer>,
+}
+
+/// A `server` block of http.
+#[derive(Clone, Debug)]
+pub struct Server {
+    pub inst: InstId,
+    /// Its `listen` directives, parsed (a server without one listens on `*:80`).
+    pub listens: Vec<(Option<InstId>, Listen)>,
+    /// Its `server_name` values.
+    pub names: Vec<String>,
+}
+
+/// The configuration graph and its indexes.
+pub struct Model<'a> {
+    pub loaded: &'a Loaded,
+    pub tree: &'a Tree,
+    pub graph: DiGraph<Node, Edge>,
+    /// Graph node of each block instance.
+    pub block_node: FxHashMap<InstId, NodeIndex>,
+    /// Dispatched directives directly at each level (includes transparent), by name.
+    index: FxHashMap<(InstId, u32), Vec<InstId>>,
+    /// Dispatched directives at the top level of each root, by name.
+    top: FxHashMap<(u32, u32), Vec<InstId>>,
+    /// Directive names, interned.
+    names: FxHashMap<&'a str, u32>,
+    pub servers: Vec<Server>,
+    pub upstreams: Vec<Upstream>,
+    pub passes: Vec<Pass>,
+    /// Locations, `if` and `limit_except` levels, in order.
+    pub locations: Vec<InstId>,
+    /// Upstream by (root, lowercase name, stream).
+    upstream_by_name: FxHashMap<(u32, String, bool), usize>,
+}
+
+/// Directives whose values nginx keeps as one list per level: a level that
+/// sets any of a group inherits none of the group from above.
+pub const LIST_GROUPS: &[&[&str]] = &[
+    &["add_header"],
+    &["add_trailer"],
+    &["proxy_set_header"],
+    &["fastcgi_param"],
+    &["uwsgi_param"],
+    &["scgi_param"],
+    &["grpc_set_header"],
+    &["error_page"],
+    &["allow", "deny"],
+    &["access_log"],
+    &["limit_req"],
+    &["limit_conn"],
+    &["proxy_hide_header"],
+    &["proxy_pass_header"],
+    &["fastcgi_hide_header"],
+    &["index"],
+    &["sub_filter"],
+    &["more_set_headers"],
+];
+
+impl<'a> Model<'a> {
+    /// Builds the graph in one pass over the tree.
+    pub fn build(loaded: &'a Loaded, tree: &'a Tree) -> Model<'a> {
+        let mut m = Model {
+            loaded,
+            tree,
+            graph: DiGraph::new(),
+            block_node: FxHashMap::default(),
+            index: FxHashMap::default(),
+            top: FxHashMap::default(),
+            names: FxHashMap::default(),
+            servers: Vec::new(),
+            upstreams: Vec::new(),
+            passes: Vec::new(),
+            locations: Vec::new(),
+            upstream_by_name: FxHashMap::default(),
+        };
+        let roots: Vec<NodeIndex> = (0..loaded.roots.len() as u32).map(|r| m.graph.add_node(Node::Root(r))).collect();
+        let mut file_node: FxHashMap<FileId, NodeIndex> = FxHashMap::default();
+        let mut pending_passes = Vec::new();
+        let mut fallbacks = Vec::new();
+        for (i, inst) in tree.insts.iter().enumerate() {
+            let id = i as InstId;
+            if matches!(inst.status, Status::Skipped | Status::Unknown) {
+                continue;
+            }
+            let d = loaded.file(inst.file).ast.node(inst.node);
+            let name: &'a str = d.name();
+            let n = m.names.len() as u32;
+            let key = *m.names.entry(name).or_insert(n);
+            match inst.parent {
+                Some(p) => m.index.entry((p, key)).or_default().push(id),
+                None => m.top.entry((inst.root, key)).or_default().push(id),
+            }
+            let Status::Found(_) = inst.status else { continue };
+            let parent_node = match inst.parent {
+                Some(p) => m.block_node.get(&p).copied().unwrap_or(roots[inst.root as usize]),
+                None => roots[inst.root as usize],
+            };
+            if let Some(inner) = inst.inner {
+                if inner != Context::Lua && inner != Context::Unknown {
+                    let n = m.graph.add_node(Node::Block(id));
+                    m.block_node.insert(id, n);
+                    m.graph.add_edge(parent_node, n, Edge::Contains);
+                    if matches!(
+                        inner,
+                        Context::Location | Context::IfInLocation | Context::IfInServer | Context::LimitExcept
+                    ) {
+                        m.locations.push(id);
+                    }
+                    match inner {
+                        Context::Upstream | Context::StreamUpstream => {
+                            let uname = m.arg(id, 0).unwrap_or("").to_ascii_lowercase();
+                            let stream = inner == Context::StreamUpstream;
+                            m.upstream_by_name.entry((inst.root, uname.clone(), stream)).or_insert(m.upstreams.len());
+                            m.upstreams.push(Upstream { inst: id, name: uname, stream, servers: Vec::new() });
+                        }
+                        Context::Server => m.servers.push(Server { inst: id, listens: Vec::new(), names: Vec::new() }),
+                        _ => {}
+                    }
+                }
+            }
+            if name == "include" {
+                for &f in loaded.included(loaded.roots[inst.root as usize].conf_dir, inst.file, inst.node) {
+                    let n = *file_node.entry(f).or_insert_with(|| m.graph.add_node(Node::File(f)));
+                    m.graph.add_edge(parent_node, n, Edge::Includes(id));
+                }
+                continue;
+            }
+            match (name, inst.ctx) {
+                ("server", Context::Upstream | Context::StreamUpstream) => {
+                    if let Some(u) = m.upstreams.last_mut() {
+                        if inst.parent == Some(u.inst) {
+                            let args = loaded.file(inst.file).ast.args(d);
+                            if let Some(us) = parse_upstream_server(id, args) {
+                                u.servers.push(us);
+                            }
+                        }
+                    }
+                }
+                ("listen", Context::Server) => {
+                    let args: Vec<&str> = m.args(id).iter().map(|a| a.as_str()).collect();
+                    if let (Ok(l), Some(s)) =
+                        (listen::parse(&args), m.servers.iter_mut().rev().find(|s| Some(s.inst) == inst.parent))
+                    {
+                        s.listens.push((Some(id), l));
+                    }
+                }
+                ("server_name", Context::Server) => {
+                    let names: Vec<String> = m.args(id).iter().map(|a| a.as_str().to_ascii_lowercase()).collect();
+                    if let Some(s) = m.servers.iter_mut().rev().find(|s| Some(s.inst) == inst.parent) {
+                        s.names.extend(names);
+                    }
+                }
+                ("error_page" | "try_files", _) => fallbacks.push(id),
+                _ => {
+                    if let Some(kind) = PassKind::from_directive(name, inst.ctx) {
+                        if let Some(level) = inst.parent {
+                            pending_passes.push((id, kind, level));
+                        }
+                    }
+                }
+            }
+        }
+        for s in &mut m.servers {
+            if s.listens.is_empty() {
+                if let Ok(l) = listen::parse(&["80"]) {
+                    s.listens.push((None, l));
+                }
+            }
+        }
+        // Targets, now that every upstream is known (nginx resolves them at the end too).
+        for (id, kind, level) in pending_passes {
+            let Some(raw) = m.arg(id, 0) else { continue };
+            let mut target = parse_target(kind, raw);
+            let root = tree.insts[id as usize].root;
+            let stream = kind == PassKind::StreamProxy;
+            if !target.dynamic && target.unix.is_none() {
+                if let Some(&u) = m.upstream_by_name.get(&(root, target.host.clone(), stream)) {
+                    target.upstream = Some(m.upstreams[u].inst);
+                }
+            }
+            let pi = m.passes.len() as u32;
+            let from = m.block_node.get(&level).copied();
+            let to = match target.upstream {
+                Some(u) => m.block_node.get(&u).copied(),
+                None if !target.dynamic => Some(m.graph.add_node(Node::Address(target.address()))),
+                None => None,
+            };
+            if let (Some(a), Some(b)) = (from, to) {
+                m.graph.add_edge(a, b, Edge::PassesTo(pi));
+            }
+            m.passes.push(Pass { inst: id, kind, level, target });
+        }
+        // Fallbacks to named locations of the same server.
+        for id in fallbacks {
+            let Some(server) = m.enclosing(id, Context::Server) else { continue };
+            let Some(last) = m.args(id).last() else { continue };
+            let Some(at) = last.as_str().strip_prefix('@') else { continue };
+            if let (Some(named), Some(from)) =
+                (m.named_location(server, at), m.tree.insts[id as usize].parent.and_then(|p| m.block_node.get(&p)))
+            {
+                if let Some(&to) = m.block_node.get(&named) {
+                    m.graph.add_edge(*from, to, Edge::FallsBackTo(id));
+                }
+            }
+        }
+        m
+    }
+
+    /// The directive of an instance.
+    pub fn directive(&self, id: InstId) -> &'a Directive {
+        self.tree.directive(self.loaded, id)
+    }
+    /// The arguments of an instance.
+    pub fn args(&self, id: InstId) -> &'a [Arg] {
+        let inst = &self.tree.insts[id as usize];
+        let f = self.loaded.file(inst.file);
+        f.ast.args(f.ast.node(inst.node))
+    }
+    /// One argument's value.
+    pub fn arg(&self, id: InstId, i: usize) -> Option<&'a str> {
+        self.args(id).get(i).map(|a| a.as_str())
+    }
+    /// The statement's span (name to terminator).
+    pub fn span(&self, id: InstId) -> Span {
+        self.directive(id).head_span()
+    }
+    /// The context a level's block opens.
+    pub fn inner(&self, id: InstId) -> Option<Context> {
+        self.tree.insts[id as usize].inner
+    }
+    /// The enclosing level of an instance.
+    pub fn parent(&self, id: InstId) -> Option<InstId> {
+        self.tree.insts[id as usize].parent
+    }
+
+    /// Directives named `name` directly at `level` (includes transparent).
+    pub fn local(&self, level: InstId, name: &str) -> &[InstId] {
+        let Some(&key) = self.names.get(name) else { return &[] };
+        self.index.get(&(level, key)).map(|v| v.as_slice()).unwrap_or(&[])
+    }
+
+    /// Directives named `name` at the top level of a root.
+    pub fn top(&self, root: u32, name: &str) -> &[InstId] {
+        let Some(&key) = self.names.get(name) else { return &[] };
+        self.top.get(&(root, key)).map(|v| v.as_slice()).unwrap_or(&[])
+    }
+
+    /// The levels a value at `level` is inherited from, nearest first:
+    /// the level itself, then its enclosing locations, server and http (or
+    /// stream/mail); upstream, map and similar blocks inherit nothing.
+    pub fn chain(&self, level: InstId) -> impl Iterator<Item = InstId> + '_ {
+        let mut cur = Some(level);
+        std::iter::from_fn(move || {
+            let c = cur?;
+            let inner = self.inner(c);
+            cur = match inner {
+                Some(
+                    Context::Server
+                    | Context::Location
+                    | Context::IfInServer
+                    | Context::IfInLocation
+                    | Context::LimitExcept
+                    | Context::StreamServer
+                    | Context::MailServer,
+                ) => self.parent(c),
+                _ => None,
+            };
+            Some(c)
+        })
+    }
+
+    /// The instance whose value applies at `level` for a scalar directive.
+    pub fn effective(&self, level: InstId, name: &str) -> Option<InstId> {
+        self.chain(level).find_map(|l| self.local(l, name).last().copied())
+    }
+
+    /// The values that apply at `level` for a list directive group (see
+    /// [`LIST_GROUPS`]): those of the nearest level that sets any of the
+    /// group, in source order, and that level.
+    pub fn effective_list(&self, level: InstId, group: &[&str]) -> Option<(InstId, Vec<InstId>)> {
+        for l in self.chain(level) {
+            let mut found: Vec<InstId> = group.iter().flat_map(|n| self.local(l, n).iter().copied()).collect();
+            if !found.is_empty() {
+                found.sort_unstable();
+                return Some((l, found));
+            }
+        }
+        None
+    }
+
+    /// The nearest enclosing block of the given context.
+    pub fn enclosing(&self, id: InstId, ctx: Context) -> Option<InstId> {
+        let mut cur = self.parent(id);
+        while let Some(c) = cur {
+            if self.inner(c) == Some(ctx) {
+                return Some(c);
+            }
+            cur = self.parent(c);
+        }
+        None
+    }
+
+    /// A named location `@name` of a server.
+    pub fn named_location(&self, server: InstId, name: &str) -> Option<InstId> {
+        self.local(server, "location")
+            .iter()
+            .copied()
+            .find(|&l| self.arg(l, 0).and_then(|a| a.strip_prefix('@')) == Some(name))
+    }
+
+    /// The upstream block an instance stands for.
+    pub fn upstream(&self, inst: InstId) -> Option<&Upstream> {
+        self.upstreams.iter().find(|u| u.inst == inst)
+    }
+
+    /// The passes that send requests to an upstream block.
+    pub fn passes_to(&self, upstream: InstId) -> impl Iterator<Item = &Pass> + '_ {
+        self.passes.iter().filter(move |p| p.target.upstream == Some(upstream))
+    }
+
+    /// The (name, value) pairs of a list directive such as `proxy_set_header`
+    /// or `fastcgi_param` in effect at `level`, with the instance of each.
+    pub fn pairs(&self, level: InstId, directive: &str) -> Vec<(InstId, &'a str, &'a str)> {
+        let Some((_, list)) = self.effective_list(level, &[directive]) else { return Vec::new() };
+        list.into_iter()
+            .filter_map(|id| {
+                let a = self.args(id);
+                Some((id, a.first()?.as_str(), a.get(1).map(|v| v.as_str()).unwrap_or("")))
+            })
+            .collect()
+    }
+
+    /// The value of one header or parameter (case-insensitive name) in effect at `level`.
+    pub fn pair(&self, level: InstId, directive: &str, key: &str) -> Option<(InstId, &'a str)> {
+        self.pairs(level, directive)
+            .into_iter()
+            .rev()
+            .find(|(_, k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(i, _, v)| (i, v))
+    }
+
+    /// The effective value of a scalar directive's first argument, and where it is set.
+    pub fn value(&self, level: InstId, name: &str) -> Option<(InstId, &'a str)> {
+        let id = self.effective(level, name)?;
+        Some((id, self.arg(id, 0)?))
+    }
+
+    /// A location's match argument (`/api/`, `\.php$`) and whether it is a regex.
+    pub fn location_pattern(&self, loc: InstId) -> Option<(&'a str, bool)> {
+        let a = self.args(loc);
+        match a {
+            [m, p] if matches!(m.as_str(), "~" | "~*") => Some((p.as_str(), true)),
+            [_, p] => Some((p.as_str(), false)),
+            [p] => match p.as_str() {
+                s if s.starts_with("~*") => Some((&s[2..], true)),
+                s if s.starts_with('~') => Some((&s[1..], true)),
+                s if s.starts_with("^~") => Some((&s[2..], false)),
+                s if s.starts_with('=') => Some((&s[1..], false)),
+                s => Some((s, false)),
+            },
+            _ => None,
+        }
+    }
+
+    /// The server block a level belongs to.
+    pub fn server_of(&self, level: InstId) -> Option<&Server> {
+        let s = if self.inner(level) == Some(Context::Server) {
+            Some(level)
+        } else {
+            self.enclosing(level, Context::Server)
+        }?;
+        self.servers.iter().find(|x| x.inst == s)
+    }
+}
+
+/// Parses the address argument of a `*_pass` directive.
+pub fn parse_target(kind: PassKind, raw: &str) -> Target {
+    let mut t = Target::default();
+    let mut rest = raw;
+    if let Some((scheme, after)) = raw.split_once("://") {
+        let known = match kind {
+            PassKind::Proxy => matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https"),
+            PassKind::Grpc => matches!(scheme.to_ascii_lowercase().as_str(), "grpc" | "grpcs"),
+            PassKind::Uwsgi => matches!(scheme.to_ascii_lowercase().as_str(), "uwsgi" | "suwsgi"),
+            _ => false,
+        };
+        if known || !scheme.contains('$') {
+            t.scheme = Some(scheme.to_ascii_lowercase());
+            rest = after;
+        } else {
+            t.dynamic = true;
+        }
+    } else if raw.starts_with('$') {
+        t.dynamic = true;
+        return t;
+    }
+    if let Some(path) = rest.strip_prefix("unix:") {
+        // unix:/path/to.sock  or, in URLs, unix:/path/to.sock:/uri
+        let (p, uri) = match path.split_once(':') {
+            Some((p, u)) => (p, !u.is_empty()),
+            None => (path, false),
+        };
+        t.unix = Some(p.to_string());
+        t.has_uri = uri;
+        t.dynamic = p.contains('$');
+        return t;
+    }
+    let (authority, uri) = match rest.find('/') {
+        Some(i) => (&rest[..i], true),
+        None => (rest, false),
+    };
+    t.has_uri = uri;
+    if authority.contains('$') || authority.is_empty() {
+        t.dynamic = true;
+        return t;
+    }
+    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+        match v6.split_once(']') {
+            Some((h, tail)) => (h, tail.strip_prefix(':')),
+            None => (v6, None),
+        }
+    } else {
+        match authority.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        }
+    };
+    t.host = host.to_ascii_lowercase();
+    t.port = port.and_then(|p| p.parse::<u16>().ok());
+    t
+}
+
+/// Parses `server ADDRESS [params]` inside an upstream block.
+fn parse_upstream_server(inst: InstId, args: &[Arg]) -> Option<UpstreamServer> {
+    let addr = args.first()?.as_str();
+    let t = parse_target(PassKind::Scgi, addr);
+    let has = |p: &str| args.iter().skip(1).any(|a| a.as_str() == p);
+    Some(UpstreamServer { inst, host: t.host, port: t.port, unix: t.unix, backup: has("backup"), down: has("down") })
+}
+
+/// True for a host that is this machine.
+pub fn is_loopback(host: &str) -> bool {
+    matches!(host, "localhost" | "::1" | "0.0.0.0" | "::" | "ip6-localhost") || host.starts_with("127.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets() {
+        let t = parse_target(PassKind::Proxy, "http://127.0.0.1:8080/api/");
+        assert_eq!((t.host.as_str(), t.port, t.has_uri, t.tls()), ("127.0.0.1", Some(8080), true, false));
+        let t = parse_target(PassKind::Proxy, "https://Backend");
+        assert_eq!((t.host.as_str(), t.effective_port(), t.tls()), ("backend", Some(443), true));
+        let t = parse_target(PassKind::Fastcgi, "unix:/run/php/php8.2-fpm.sock");
+        assert_eq!(t.unix.as_deref(), Some("/run/php/php8.2-fpm.sock"));
+        let t = parse_target(PassKind::Proxy, "http://unix:/tmp/app.sock:/x");
+        assert_eq!((t.unix.as_deref(), t.has_uri), (Some("/tmp/app.sock"), true));
+        assert!(parse_target(PassKind::Proxy, "http://$backend").dynamic);
+        assert!(parse_target(PassKind::Proxy, "$scheme://up").dynamic);
+        let t = parse_target(PassKind::Proxy, "http://[::1]:9000");
+        assert_eq!((t.host.as_str(), t.port), ("::1", Some(9000)));
+        assert_eq!(t.address(), "[::1]:9000");
+        let t = parse_target(PassKind::Fastcgi, "127.0.0.1:9000");
+        assert_eq!((t.scheme, t.port), (None, Some(9000)));
+    }
+}
