@@ -3,6 +3,7 @@
 mod backend_port_typo;
 mod block_directive_without_block;
 mod conflicting_server_name;
+mod conflicting_timeouts;
 mod deprecated_directive;
 mod directive_not_allowed;
 mod duplicate_directive;
@@ -10,6 +11,7 @@ mod duplicate_listen;
 mod duplicate_location;
 mod duplicate_map_key;
 mod duplicate_upstream;
+mod excessive_connect_timeout;
 mod include_cycle;
 mod include_not_found;
 mod include_unreadable;
@@ -20,12 +22,15 @@ mod invalid_flag_value;
 mod invalid_listen;
 mod invalid_location_modifier;
 mod invalid_regex;
+mod long_lived_default_timeout;
 mod pass_protocol_mismatch;
 mod pass_scheme_port_mismatch;
 mod proxy_loop;
 mod simple_directive_with_block;
+mod small_client_header_buffers;
 mod syntax_error;
 mod undeclared_backend;
+mod undersized_upstream_buffer;
 mod unknown_directive;
 mod unsupported_directive;
 mod upstream_with_port;
@@ -60,6 +65,11 @@ pub static ALL: &[&dyn Rule] = &[
     &proxy_loop::ProxyLoop,
     &backend_port_typo::BackendPortTypo,
     &undeclared_backend::UndeclaredBackend,
+    &long_lived_default_timeout::LongLivedDefaultTimeout,
+    &excessive_connect_timeout::ExcessiveConnectTimeout,
+    &conflicting_timeouts::ConflictingTimeouts,
+    &undersized_upstream_buffer::UndersizedUpstreamBuffer,
+    &small_client_header_buffers::SmallClientHeaderBuffers,
     &include_not_found::IncludeNotFound,
     &include_unreadable::IncludeUnreadable,
     &include_cycle::IncludeCycle,

@@ -1,0 +1,145 @@
+use crate::declare_rule;
+use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::model::graph::PassKind;
+use crate::model::values::parse_time;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports timeout combinations that contradict each other where
+    /// requests are passed on (proxy, FastCGI, uwsgi, SCGI, gRPC):
+    ///
+    /// - a `*_next_upstream_timeout` (other than `0`, which means no limit)
+    ///   shorter than the effective `*_connect_timeout`: the time allowed for
+    ///   trying the next server runs out before one connection attempt can;
+    /// - a location-level `*_read_timeout` below `tiny-read-timeout` that
+    ///   overrides a value at least ten times larger set at an outer level.
+    ///
+    /// ## Why is this bad?
+    /// Failover never happens (the first slow connect uses up the whole
+    /// budget), or one location answers 504 Gateway Timeout where the rest of
+    /// the site waits normally, usually because a snippet meant for health
+    /// checks was included in the wrong place.
+    ///
+    /// ## Example
+    /// ```nginx
+    /// events {}
+    /// http {
+    ///     proxy_read_timeout 120s;
+    ///     server {
+    ///         location /api/ {
+    ///             proxy_pass http://127.0.0.1:8080;
+    ///             proxy_read_timeout 1s;
+    ///             proxy_next_upstream_timeout 2s;
+    ///         }
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// Use instead:
+    /// ```nginx
+    /// events {}
+    /// http {
+    ///     proxy_read_timeout 120s;
+    ///     server {
+    ///         location /api/ {
+    ///             proxy_pass http://127.0.0.1:8080;
+    ///             proxy_connect_timeout 2s;
+    ///             proxy_next_upstream_timeout 10s;
+    ///         }
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// ## Options
+    /// - `tiny-read-timeout` (time, default `3s`): location-level read
+    ///   timeouts below this that override a much larger inherited one are
+    ///   reported.
+    ///
+    /// ## References
+    /// - <https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_next_upstream_timeout>
+    pub struct ConflictingTimeouts {
+        name: "conflicting-timeouts",
+        category: Suspicious,
+        severity: Warning,
+        summary: "timeouts that contradict each other",
+        pass: &[
+            "events {}\nhttp { proxy_next_upstream_timeout 0; server { location / { proxy_pass http://127.0.0.1:1; proxy_connect_timeout 5s; } } }\n",
+            "events {}\nhttp { server { location /health { proxy_pass http://127.0.0.1:1; proxy_read_timeout 1s; } } }\n",
+        ],
+        fail: &[
+            "events {}\nhttp { server { location / { proxy_pass http://127.0.0.1:1; proxy_next_upstream_timeout 5s; } } }\n",
+            "events {}\nhttp { fastcgi_read_timeout 300; server { location ~ \\.php$ { fastcgi_pass 127.0.0.1:9000; fastcgi_read_timeout 2; } } }\n",
+        ],
+        options: &[crate::lint::RuleOption {
+            name: "tiny-read-timeout",
+            kind: crate::lint::OptionKind::Time,
+            default: "3s",
+            doc: "location-level read timeouts below this overriding a much larger inherited one are reported",
+        }],
+    }
+}
+
+impl Rule for ConflictingTimeouts {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+        let m = cx.model();
+        let tiny = parse_time(cx.option(&Self::META, "tiny-read-timeout"), true).unwrap_or(3000);
+        let mut seen = rustc_hash::FxHashSet::default();
+        for p in &m.passes {
+            if matches!(p.kind, PassKind::Memcached | PassKind::StreamProxy) {
+                continue;
+            }
+            let prefix = p.kind.prefix();
+            let time = |name: &str| m.value(p.level, name).and_then(|(id, v)| Some((id, parse_time(v, true)?)));
+            let next = format!("{prefix}_next_upstream_timeout");
+            let connect = format!("{prefix}_connect_timeout");
+            if let Some((nid, nms)) = time(&next) {
+                let (cid, cms) = match time(&connect) {
+                    Some((id, ms)) => (Some(id), ms),
+                    None => (None, 60_000),
+                };
+                if nms > 0 && nms < cms && seen.insert(nid) {
+                    let mut f = Finding::new(
+                        m.span(nid),
+                        format!(
+                            "{next} of {} is shorter than the {connect} of {}",
+                            m.arg(nid, 0).unwrap_or(""),
+                            cid.and_then(|c| m.arg(c, 0)).unwrap_or("60s")
+                        ),
+                    )
+                    .help(format!("lower {connect} (a few seconds), or raise {next} above it"));
+                    f = match cid {
+                        Some(c) => f.label(m.span(c), "connect timeout set here"),
+                        None => f.label(m.span(p.inst), format!("{connect} is the default 60s here")),
+                    };
+                    out.push(f);
+                }
+            }
+            let read = format!("{prefix}_read_timeout");
+            let Some((rid, rms)) = time(&read) else { continue };
+            if rms >= tiny
+                || !matches!(
+                    m.inner(m.parent(rid).unwrap_or(rid)),
+                    Some(crate::model::context::Context::Location | crate::model::context::Context::IfInLocation)
+                )
+            {
+                continue;
+            }
+            // The value it overrides: the next outer level's.
+            let level = m.parent(rid).unwrap_or(rid);
+            let outer =
+                m.parent(level).and_then(|o| m.value(o, &read)).and_then(|(id, v)| Some((id, parse_time(v, true)?)));
+            if let Some((oid, oms)) = outer {
+                if oms >= rms.saturating_mul(10) && seen.insert(rid) {
+                    out.push(
+                        Finding::new(m.span(rid), format!("{read} of {} here overrides {} set outside", m.arg(rid, 0).unwrap_or(""), m.arg(oid, 0).unwrap_or("")))
+                            .help(format!("remove it, or give this location a timeout its backend can meet (the outer level allows {}s)", oms / 1000))
+                            .label(m.span(oid), "inherited value set here"),
+                    );
+                }
+            }
+        }
+    }
+}

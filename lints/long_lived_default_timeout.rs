@@ -1,0 +1,189 @@
+use crate::declare_rule;
+use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::model::graph::{Model, Pass, PassKind};
+use crate::model::tree::InstId;
+use crate::model::values::{parse_offset, parse_time};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports proxied, FastCGI, uwsgi and gRPC locations that hold requests
+    /// open for long, but whose effective read timeout is nginx's default of
+    /// 60 seconds (or shorter than the `min-timeout` option):
+    ///
+    /// - WebSocket locations (an `Upgrade` header is passed on), server-sent
+    ///   events and long polling (`proxy_buffering off`, `X-Accel-Buffering:
+    ///   no`, or a path such as `/ws`, `/socket.io`, `/events`, `/sse`,
+    ///   `/poll`);
+    /// - upload and export style endpoints (a path such as `/upload`,
+    ///   `/import`, `/export`, `/backup`, `/report`, a location-level
+    ///   `client_max_body_size` of 100m or more, or
+    ///   `proxy_request_buffering off`), where the send timeout counts as well.
+    ///
+    /// The finding points at the timeout directive when one is set too low,
+    /// otherwise at the `*_pass` directive, and labels what marked the
+    /// location as long-lived.
+    ///
+    /// ## Why is this bad?
+    /// nginx closes an idle WebSocket or event stream after the read timeout
+    /// and answers a slow export with 504 Gateway Timeout ("upstream timed
+    /// out (110: Connection timed out) while reading response header").
+    ///
+    /// ## Example
+    /// ```nginx
+    /// events {}
+    /// http {
+    ///     server {
+    ///         location /ws/ {
+    ///             proxy_pass http://127.0.0.1:8080;
+    ///             proxy_http_version 1.1;
+    ///             proxy_set_header Upgrade $http_upgrade;
+    ///             proxy_set_header Connection "upgrade";
+    ///         }
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// Use instead:
+    /// ```nginx
+    /// events {}
+    /// http {
+    ///     server {
+    ///         location /ws/ {
+    ///             proxy_pass http://127.0.0.1:8080;
+    ///             proxy_http_version 1.1;
+    ///             proxy_set_header Upgrade $http_upgrade;
+    ///             proxy_set_header Connection "upgrade";
+    ///             proxy_read_timeout 1h;
+    ///             proxy_send_timeout 1h;
+    ///         }
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// ## Options
+    /// - `min-timeout` (time, default `61s`): effective read (and, for
+    ///   uploads, send) timeouts below it are reported.
+    ///
+    /// ## References
+    /// - <https://nginx.org/en/docs/http/websocket.html>
+    /// - <https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_read_timeout>
+    pub struct LongLivedDefaultTimeout {
+        name: "long-lived-default-timeout",
+        category: Suspicious,
+        severity: Warning,
+        summary: "a WebSocket, streaming or upload location keeps a short read timeout",
+        pass: &[
+            "events {}\nhttp { server { location /api/ { proxy_pass http://127.0.0.1:8080; } } }\n",
+            "events {}\nhttp { proxy_read_timeout 3600s; server { location /ws { proxy_pass http://127.0.0.1:8080; proxy_set_header Upgrade $http_upgrade; } } }\n",
+            "events {}\nhttp { server { location /upload { client_max_body_size 1g; proxy_read_timeout 10m; proxy_send_timeout 10m; proxy_pass http://127.0.0.1:8080; } } }\n",
+        ],
+        fail: &[
+            "events {}\nhttp { server { location /ws { proxy_pass http://127.0.0.1:8080; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection upgrade; } } }\n",
+            "events {}\nhttp { server { location /events { proxy_buffering off; proxy_read_timeout 30s; proxy_pass http://127.0.0.1:8080; } } }\n",
+            "events {}\nhttp { server { location /export/ { proxy_pass http://127.0.0.1:8080; } } }\n",
+            "events {}\nhttp { server { location /files { client_max_body_size 2g; proxy_read_timeout 5m; proxy_pass http://127.0.0.1:8080; } } }\n",
+            "events {}\nhttp { server { location /ws { uwsgi_pass 127.0.0.1:8000; uwsgi_param HTTP_UPGRADE $http_upgrade; uwsgi_buffering off; } } }\n",
+        ],
+        options: &[crate::lint::RuleOption {
+            name: "min-timeout",
+            kind: crate::lint::OptionKind::Time,
+            default: "61s",
+            doc: "effective timeouts below this are reported on long-lived locations",
+        }],
+    }
+}
+
+const STREAM_WORDS: [&str; 9] =
+    ["/ws", "websocket", "socket.io", "/cable", "/sse", "/events", "event-stream", "/poll", "longpoll"];
+const SLOW_WORDS: [&str; 5] = ["/upload", "/import", "/export", "/backup", "/report"];
+
+/// Why a location is long-lived: (is it an upload-like one, the evidence).
+fn long_lived(m: &Model<'_>, p: &Pass) -> Option<(bool, Option<InstId>, String)> {
+    let prefix = p.kind.prefix();
+    // Headers or params passing Upgrade on.
+    let (list, key) = match p.kind {
+        PassKind::Proxy => ("proxy_set_header", "Upgrade"),
+        PassKind::Fastcgi => ("fastcgi_param", "HTTP_UPGRADE"),
+        PassKind::Uwsgi => ("uwsgi_param", "HTTP_UPGRADE"),
+        PassKind::Grpc => ("grpc_set_header", "Upgrade"),
+        _ => return None,
+    };
+    if let Some((id, _)) = m.pair(p.level, list, key) {
+        return Some((false, Some(id), "WebSocket location (Upgrade is passed on)".into()));
+    }
+    if let Some((id, v)) = m.value(p.level, &format!("{prefix}_buffering")) {
+        if v == "off" && m.parent(id) != m.server_of(p.level).map(|s| s.inst).and_then(|s| m.parent(s)) {
+            return Some((false, Some(id), "streaming location (buffering is off)".into()));
+        }
+    }
+    if let Some((id, _)) = m.pair(p.level, "add_header", "X-Accel-Buffering") {
+        return Some((false, Some(id), "streaming location (X-Accel-Buffering)".into()));
+    }
+    // The location's own path.
+    let loc = std::iter::once(p.level).chain(m.chain(p.level)).find(|&l| m.directive(l).name() == "location")?;
+    let (path, _) = m.location_pattern(loc)?;
+    let lower = path.to_ascii_lowercase();
+    if let Some(w) = STREAM_WORDS.iter().find(|w| lower.contains(*w)) {
+        return Some((false, Some(loc), format!("long-lived location ({w})")));
+    }
+    if let Some(w) = SLOW_WORDS.iter().find(|w| lower.contains(*w)) {
+        return Some((true, Some(loc), format!("slow-request location ({w})")));
+    }
+    if let Some(&id) = m.local(loc, "client_max_body_size").last() {
+        if m.arg(id, 0).and_then(parse_offset).is_some_and(|s| s >= 100 << 20) {
+            return Some((true, Some(id), "upload location (large client_max_body_size)".into()));
+        }
+    }
+    if let Some(&id) = m.local(loc, &format!("{prefix}_request_buffering")).last() {
+        if m.arg(id, 0) == Some("off") {
+            return Some((true, Some(id), "upload location (request buffering off)".into()));
+        }
+    }
+    None
+}
+
+impl Rule for LongLivedDefaultTimeout {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+        let m = cx.model();
+        let min = parse_time(cx.option(&Self::META, "min-timeout"), true).unwrap_or(61_000);
+        let mut seen = rustc_hash::FxHashSet::default();
+        for p in &m.passes {
+            let Some((slow, evidence, why)) = long_lived(m, p) else { continue };
+            let prefix = p.kind.prefix();
+            let mut names = vec![format!("{prefix}_read_timeout")];
+            if slow && p.kind != PassKind::Grpc {
+                names.push(format!("{prefix}_send_timeout"));
+            }
+            for name in names {
+                let (at, ms) = match m.value(p.level, &name) {
+                    Some((id, v)) => (Some(id), parse_time(v, true).unwrap_or(u64::MAX)),
+                    None => (None, 60_000),
+                };
+                if ms >= min {
+                    continue;
+                }
+                let target = at.unwrap_or(p.inst);
+                if !seen.insert((target, name.clone(), p.level)) {
+                    continue;
+                }
+                let msg = match at {
+                    Some(_) => format!("{name} of {} on a {why}", at.and_then(|a| m.arg(a, 0)).unwrap_or("")),
+                    None => format!("{why} keeps the default {name} of 60s"),
+                };
+                let mut f = Finding::new(m.span(target), msg).help(format!(
+                    "set `{name}` for this location to how long a request may stay idle, for example `{name} 1h;`"
+                ));
+                if let Some(e) = evidence {
+                    f = f.label(m.span(e), "long-lived because of this");
+                }
+                if at.is_some() {
+                    f = f.label(m.span(p.inst), "requests are passed here");
+                }
+                out.push(f);
+            }
+        }
+    }
+}
