@@ -12,6 +12,7 @@ mod duplicate_location;
 mod duplicate_map_key;
 mod duplicate_upstream;
 mod excessive_connect_timeout;
+mod fastcgi_keepalive_without_keep_conn;
 mod include_cycle;
 mod include_not_found;
 mod include_unreadable;
@@ -22,6 +23,8 @@ mod invalid_flag_value;
 mod invalid_listen;
 mod invalid_location_modifier;
 mod invalid_regex;
+mod keepalive_not_used;
+mod keepalive_to_literal_host;
 mod long_lived_default_timeout;
 mod pass_protocol_mismatch;
 mod pass_scheme_port_mismatch;
@@ -33,7 +36,9 @@ mod undeclared_backend;
 mod undersized_upstream_buffer;
 mod unknown_directive;
 mod unsupported_directive;
+mod upstream_keepalive_defeated;
 mod upstream_with_port;
+mod upstream_without_keepalive;
 
 use crate::lint::Rule;
 
@@ -70,6 +75,11 @@ pub static ALL: &[&dyn Rule] = &[
     &conflicting_timeouts::ConflictingTimeouts,
     &undersized_upstream_buffer::UndersizedUpstreamBuffer,
     &small_client_header_buffers::SmallClientHeaderBuffers,
+    &upstream_without_keepalive::UpstreamWithoutKeepalive,
+    &keepalive_not_used::KeepaliveNotUsed,
+    &fastcgi_keepalive_without_keep_conn::FastcgiKeepaliveWithoutKeepConn,
+    &upstream_keepalive_defeated::UpstreamKeepaliveDefeated,
+    &keepalive_to_literal_host::KeepaliveToLiteralHost,
     &include_not_found::IncludeNotFound,
     &include_unreadable::IncludeUnreadable,
     &include_cycle::IncludeCycle,

@@ -622,6 +622,12 @@ fn parse_upstream_server(inst: InstId, args: &[Arg]) -> Option<UpstreamServer> {
     Some(UpstreamServer { inst, host: t.host, port: t.port, unix: t.unix, backup: has("backup"), down: has("down") })
 }
 
+/// Since nginx 1.29.7 (so in 1.30 stable), `upstream` blocks keep a pool of
+/// 32 idle connections by default, `proxy_http_version` defaults to 1.1 and
+/// no `Connection` header is sent to the backend.
+pub const KEEPALIVE_BY_DEFAULT: crate::model::directives::Version =
+    crate::model::directives::Version { major: 1, minor: 29, patch: 7 };
+
 /// True for a host that is this machine.
 pub fn is_loopback(host: &str) -> bool {
     matches!(host, "localhost" | "::1" | "0.0.0.0" | "::" | "ip6-localhost") || host.starts_with("127.")

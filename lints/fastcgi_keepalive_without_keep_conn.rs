@@ -1,0 +1,95 @@
+use crate::declare_rule;
+use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::model::graph::PassKind;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a `fastcgi_pass` to an `upstream` with an explicit `keepalive`
+    /// where the effective `fastcgi_keep_conn` is not `on`.
+    ///
+    /// ## Why is this bad?
+    /// Without `fastcgi_keep_conn on` nginx asks PHP-FPM (or any FastCGI
+    /// server) to close the connection after each request, so the pool the
+    /// `keepalive` directive reserves stays empty.
+    ///
+    /// ## Example
+    /// ```nginx
+    /// events {}
+    /// http {
+    ///     upstream php {
+    ///         server 127.0.0.1:9000;
+    ///         keepalive 8;
+    ///     }
+    ///     server {
+    ///         location ~ \.php$ { fastcgi_pass php; }
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// Use instead:
+    /// ```nginx
+    /// events {}
+    /// http {
+    ///     upstream php {
+    ///         server 127.0.0.1:9000;
+    ///         keepalive 8;
+    ///     }
+    ///     server {
+    ///         location ~ \.php$ {
+    ///             fastcgi_pass php;
+    ///             fastcgi_keep_conn on;
+    ///         }
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// ## Options
+    /// None.
+    ///
+    /// ## References
+    /// - <https://nginx.org/en/docs/http/ngx_http_fastcgi_module.html#fastcgi_keep_conn>
+    pub struct FastcgiKeepaliveWithoutKeepConn {
+        name: "fastcgi-keepalive-without-keep-conn",
+        category: Performance,
+        severity: Warning,
+        summary: "a FastCGI upstream pool that fastcgi_keep_conn off leaves empty",
+        pass: &[
+            "events {}\nhttp { upstream p { server 127.0.0.1:9000; keepalive 4; } fastcgi_keep_conn on; server { location / { fastcgi_pass p; } } }\n",
+            "events {}\nhttp { upstream p { server 127.0.0.1:9000; } server { location / { fastcgi_pass p; } } }\n",
+        ],
+        fail: &["events {}\nhttp { upstream p { server 127.0.0.1:9000; keepalive 4; } server { location / { fastcgi_pass p; fastcgi_keep_conn off; } } }\n"],
+    }
+}
+
+impl Rule for FastcgiKeepaliveWithoutKeepConn {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+        let m = cx.model();
+        for p in &m.passes {
+            if p.kind != PassKind::Fastcgi {
+                continue;
+            }
+            let Some(u) = p.target.upstream else { continue };
+            let Some(&k) = m.local(u, "keepalive").last() else { continue };
+            if m.arg(k, 0) == Some("0") {
+                continue;
+            }
+            let keep = m.value(p.level, "fastcgi_keep_conn");
+            if keep.is_some_and(|(_, v)| v == "on") {
+                continue;
+            }
+            let mut f = Finding::new(
+                m.span(p.inst),
+                "FastCGI connections are closed after each request, so the upstream's keepalive pool stays empty",
+            )
+            .help("add `fastcgi_keep_conn on;` where requests are passed to this upstream")
+            .label(m.span(k), "connection pool declared here");
+            if let Some((id, _)) = keep {
+                f = f.label(m.span(id), "fastcgi_keep_conn turned off here");
+            }
+            out.push(f);
+        }
+    }
+}

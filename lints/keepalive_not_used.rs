@@ -1,0 +1,174 @@
+use crate::declare_rule;
+use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::model::graph::{Model, PassKind, KEEPALIVE_BY_DEFAULT};
+use crate::model::tree::InstId;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a location that proxies to an `upstream` with a connection
+    /// pool (an explicit `keepalive`, or the default pool of nginx 1.29.7 and
+    /// later) in a way that never reuses a connection:
+    ///
+    /// - HTTP/1.0 to the backend: `proxy_http_version 1.0`, or no
+    ///   `proxy_http_version 1.1` before nginx 1.29.7;
+    /// - a `Connection` header other than empty: `close`, or `upgrade` /
+    ///   `$http_connection` / `$connection_upgrade` outside WebSocket
+    ///   locations, or none at all before nginx 1.29.7 (nginx then sends
+    ///   `Connection: close`), including the case where an inner
+    ///   `proxy_set_header` silently drops an inherited `Connection ""`.
+    ///
+    /// ## Why is this bad?
+    /// The backend closes the connection after each response and the pool
+    /// stays empty: every request pays a new TCP (and TLS) handshake, the
+    /// very cost `keepalive` was added to avoid, and under load connections
+    /// fail with 502 Bad Gateway.
+    ///
+    /// ## Example
+    /// ```nginx
+    /// events {}
+    /// http {
+    ///     upstream app {
+    ///         server 127.0.0.1:8080;
+    ///         keepalive 32;
+    ///     }
+    ///     server {
+    ///         location / {
+    ///             proxy_pass http://app;
+    ///             proxy_set_header Connection $http_connection;
+    ///         }
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// Use instead:
+    /// ```nginx
+    /// events {}
+    /// http {
+    ///     upstream app {
+    ///         server 127.0.0.1:8080;
+    ///         keepalive 32;
+    ///     }
+    ///     server {
+    ///         location / {
+    ///             proxy_pass http://app;
+    ///             proxy_set_header Connection "";
+    ///         }
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// ## Options
+    /// None. The target version comes from `--nginx-version`.
+    ///
+    /// ## References
+    /// - <https://nginx.org/en/docs/http/ngx_http_upstream_module.html#keepalive>
+    pub struct KeepaliveNotUsed {
+        name: "keepalive-not-used",
+        category: Performance,
+        severity: Warning,
+        summary: "an upstream connection pool that proxying never reuses",
+        pass: &[
+            "events {}\nhttp { upstream a { server 127.0.0.1:1; } server { location / { proxy_pass http://a; } } }\n",
+            "# with: --nginx-version 1.24\nevents {}\nhttp { upstream a { server 127.0.0.1:1; keepalive 8; } proxy_http_version 1.1; proxy_set_header Connection \"\"; server { location / { proxy_pass http://a; } } }\n",
+            "events {}\nhttp { upstream a { server 127.0.0.1:1; } server { location /ws { proxy_pass http://a; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection upgrade; } } }\n",
+            "# with: --nginx-version 1.24\nevents {}\nhttp { upstream a { server 127.0.0.1:1; } server { location / { proxy_pass http://a; } } }\n",
+        ],
+        fail: &[
+            "events {}\nhttp { upstream a { server 127.0.0.1:1; } server { location / { proxy_pass http://a; proxy_http_version 1.0; } } }\n",
+            "# with: --nginx-version 1.24\nevents {}\nhttp { upstream a { server 127.0.0.1:1; keepalive 8; } server { location / { proxy_pass http://a; } } }\n",
+            "# with: --nginx-version 1.24\nevents {}\nhttp { upstream a { server 127.0.0.1:1; keepalive 8; } proxy_http_version 1.1; proxy_set_header Connection \"\"; server { location / { proxy_set_header X-Real-IP $remote_addr; proxy_pass http://a; } } }\n",
+            "events {}\nhttp { upstream a { server 127.0.0.1:1; keepalive 8; } server { location / { proxy_set_header Connection \"close\"; proxy_pass http://a; } } }\n",
+        ],
+    }
+}
+
+/// Where a Connection "" would have come from, had the level not dropped the list.
+fn dropped_empty_connection(m: &Model<'_>, level: InstId) -> Option<(InstId, InstId)> {
+    let (own, _) = m.effective_list(level, &["proxy_set_header"])?;
+    let outer = m.parent(own)?;
+    let (id, v) = m.pair(outer, "proxy_set_header", "Connection")?;
+    (v.is_empty()).then_some((own, id))
+}
+
+impl Rule for KeepaliveNotUsed {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+        let m = cx.model();
+        let modern = cx.opts.nginx_version >= KEEPALIVE_BY_DEFAULT;
+        for p in &m.passes {
+            if p.kind != PassKind::Proxy {
+                continue;
+            }
+            let Some(u) = p.target.upstream.and_then(|u| m.upstream(u)) else { continue };
+            let keepalive = m.local(u.inst, "keepalive").last().copied();
+            let pooled = match keepalive {
+                Some(k) => m.arg(k, 0).is_some_and(|n| n != "0"),
+                None => modern,
+            };
+            if !pooled {
+                continue;
+            }
+            let pool_label = |f: Finding| match keepalive {
+                Some(k) => f.label(m.span(k), "connection pool declared here"),
+                None => f.label(m.span(u.inst), "this upstream keeps 32 idle connections by default"),
+            };
+            let version = m.value(p.level, "proxy_http_version");
+            let old = match version {
+                Some((_, v)) => v == "1.0",
+                None => !modern,
+            };
+            if old {
+                let (at, msg) = match version {
+                    Some((id, _)) => (id, "proxy_http_version 1.0 never reuses pooled connections".to_string()),
+                    None => (
+                        p.inst,
+                        format!("requests to upstream \"{}\" use HTTP/1.0 and never reuse pooled connections", u.name),
+                    ),
+                };
+                let mut f = Finding::new(m.span(at), msg)
+                    .help("set `proxy_http_version 1.1;` where requests are proxied to a keepalive upstream");
+                if at != p.inst {
+                    f = f.label(m.span(p.inst), "proxied here");
+                }
+                out.push(pool_label(f));
+                continue;
+            }
+            let websocket = m.pair(p.level, "proxy_set_header", "Upgrade").is_some();
+            match m.pair(p.level, "proxy_set_header", "Connection") {
+                Some((_, "")) => {}
+                Some((id, v)) => {
+                    let lower = v.to_ascii_lowercase();
+                    let upgrade = lower == "upgrade" || lower == "$http_connection" || lower == "$connection_upgrade";
+                    if upgrade && websocket {
+                        continue;
+                    }
+                    let f = Finding::new(m.span(id), format!("Connection \"{v}\" keeps requests from reusing pooled connections to \"{}\"", u.name))
+                        .help("send `proxy_set_header Connection \"\";` here (keep the upgrade header for WebSocket locations only)")
+                        .label(m.span(p.inst), "proxied here");
+                    out.push(pool_label(f));
+                }
+                None if !modern => {
+                    let mut f = Finding::new(
+                        m.span(p.inst),
+                        format!(
+                            "nginx sends \"Connection: close\" to upstream \"{}\", so its pool is never reused",
+                            u.name
+                        ),
+                    )
+                    .help("add `proxy_set_header Connection \"\";` to the level that proxies");
+                    if let Some((own, outer)) = dropped_empty_connection(m, p.level) {
+                        let first = m.effective_list(own, &["proxy_set_header"]).and_then(|(_, l)| l.first().copied());
+                        if let Some(first) = first {
+                            f = f.label(m.span(first), "this proxy_set_header replaces every inherited one");
+                        }
+                        f = f.label(m.span(outer), "Connection \"\" set here is not inherited");
+                    }
+                    out.push(pool_label(f));
+                }
+                None => {}
+            }
+        }
+    }
+}

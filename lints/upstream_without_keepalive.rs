@@ -1,0 +1,91 @@
+use crate::declare_rule;
+use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::model::graph::{PassKind, KEEPALIVE_BY_DEFAULT};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports an http `upstream` block that receives proxied (or gRPC)
+    /// traffic but has no `keepalive` directive, when the target nginx is
+    /// older than 1.29.7. From 1.29.7 on (1.30 stable) every upstream block
+    /// keeps 32 idle connections by default, and the rule is silent.
+    ///
+    /// ## Why is this bad?
+    /// Without a pool nginx opens a new TCP (and TLS) connection to the
+    /// backend for every request. Under load the backend's accept queue and
+    /// the machine's ephemeral ports run out, and requests fail with 502 Bad
+    /// Gateway ("connect() failed (99: Cannot assign requested address)").
+    ///
+    /// ## Example
+    /// ```nginx
+    /// # with: --nginx-version 1.24
+    /// events {}
+    /// http {
+    ///     upstream app { server 127.0.0.1:8080; }
+    ///     server {
+    ///         location / { proxy_pass http://app; }
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// Use instead:
+    /// ```nginx
+    /// # with: --nginx-version 1.24
+    /// events {}
+    /// http {
+    ///     upstream app {
+    ///         server 127.0.0.1:8080;
+    ///         keepalive 32;
+    ///     }
+    ///     server {
+    ///         location / {
+    ///             proxy_pass http://app;
+    ///             proxy_http_version 1.1;
+    ///             proxy_set_header Connection "";
+    ///         }
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// ## Options
+    /// None. The target version comes from `--nginx-version`.
+    ///
+    /// ## References
+    /// - <https://nginx.org/en/docs/http/ngx_http_upstream_module.html#keepalive>
+    pub struct UpstreamWithoutKeepalive {
+        name: "upstream-without-keepalive",
+        category: Performance,
+        severity: Warning,
+        summary: "an upstream receiving proxied traffic keeps no idle connections",
+        pass: &[
+            "events {}\nhttp { upstream a { server 127.0.0.1:1; } server { location / { proxy_pass http://a; } } }\n",
+            "# with: --nginx-version 1.24\nevents {}\nhttp { upstream a { server 127.0.0.1:1; keepalive 16; } server { location / { proxy_pass http://a; } } }\n",
+            "# with: --nginx-version 1.24\nevents {}\nhttp { upstream a { server 127.0.0.1:1; } }\n",
+        ],
+        fail: &["# with: --nginx-version 1.26\nevents {}\nhttp { upstream a { server 127.0.0.1:1; } server { location / { proxy_pass http://a; } } }\n"],
+    }
+}
+
+impl Rule for UpstreamWithoutKeepalive {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+        if cx.opts.nginx_version >= KEEPALIVE_BY_DEFAULT {
+            return;
+        }
+        let m = cx.model();
+        for u in &m.upstreams {
+            if u.stream || !m.local(u.inst, "keepalive").is_empty() {
+                continue;
+            }
+            let Some(p) = m.passes_to(u.inst).find(|p| matches!(p.kind, PassKind::Proxy | PassKind::Grpc)) else {
+                continue;
+            };
+            out.push(
+                Finding::new(m.span(u.inst), format!("upstream \"{}\" keeps no idle connections to its servers", u.name))
+                    .help("add `keepalive 32;` to the upstream, and `proxy_http_version 1.1;` with `proxy_set_header Connection \"\";` where it is proxied to")
+                    .label(m.span(p.inst), "proxied to here"),
+            );
+        }
+    }
+}
