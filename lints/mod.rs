@@ -10,9 +10,11 @@ mod duplicate_directive;
 mod duplicate_listen;
 mod duplicate_location;
 mod duplicate_map_key;
+mod duplicate_script_filename;
 mod duplicate_upstream;
 mod excessive_connect_timeout;
 mod fastcgi_keepalive_without_keep_conn;
+mod fastcgi_missing_script_filename;
 mod include_cycle;
 mod include_not_found;
 mod include_unreadable;
@@ -28,9 +30,13 @@ mod keepalive_to_literal_host;
 mod long_lived_default_timeout;
 mod pass_protocol_mismatch;
 mod pass_scheme_port_mismatch;
+mod php_location_without_guard;
 mod proxy_loop;
+mod script_filename_root_mismatch;
+mod shadowed_php_location;
 mod simple_directive_with_block;
 mod small_client_header_buffers;
+mod split_path_info_captures;
 mod syntax_error;
 mod undeclared_backend;
 mod undersized_upstream_buffer;
@@ -80,6 +86,12 @@ pub static ALL: &[&dyn Rule] = &[
     &fastcgi_keepalive_without_keep_conn::FastcgiKeepaliveWithoutKeepConn,
     &upstream_keepalive_defeated::UpstreamKeepaliveDefeated,
     &keepalive_to_literal_host::KeepaliveToLiteralHost,
+    &fastcgi_missing_script_filename::FastcgiMissingScriptFilename,
+    &php_location_without_guard::PhpLocationWithoutGuard,
+    &split_path_info_captures::SplitPathInfoCaptures,
+    &duplicate_script_filename::DuplicateScriptFilename,
+    &script_filename_root_mismatch::ScriptFilenameRootMismatch,
+    &shadowed_php_location::ShadowedPhpLocation,
     &include_not_found::IncludeNotFound,
     &include_unreadable::IncludeUnreadable,
     &include_cycle::IncludeCycle,

@@ -557,6 +557,62 @@ impl<'a> Model<'a> {
     }
 }
 
+/// A location regex as nginx compiles it (PCRE2), for matching sample URIs.
+pub fn compile_location_regex(pattern: &str, caseless: bool) -> Option<pcre2::bytes::Regex> {
+    pcre2::bytes::RegexBuilder::new().caseless(caseless).build(pattern).ok()
+}
+
+impl Model<'_> {
+    /// A regex location's compiled pattern (`None` for prefix locations or bad regexes).
+    pub fn location_regex(&self, loc: InstId) -> Option<pcre2::bytes::Regex> {
+        let a = self.args(loc);
+        let caseless = a.first().is_some_and(|m| m.as_str().starts_with("~*"));
+        let (p, regex) = self.location_pattern(loc)?;
+        if !regex {
+            return None;
+        }
+        compile_location_regex(p, caseless)
+    }
+
+    /// True when a FastCGI pass evidently talks to PHP: its location's
+    /// pattern names `php`, or its target (or its upstream's servers) names
+    /// `php` or `fpm` or uses port 9000.
+    pub fn is_php_pass(&self, p: &Pass) -> bool {
+        if p.kind != PassKind::Fastcgi {
+            return false;
+        }
+        let hint = |s: &str| {
+            let l = s.to_ascii_lowercase();
+            l.contains("php") || l.contains("fpm")
+        };
+        let in_php_location = self.chain(p.level).any(|l| {
+            self.directive(l).name() == "location" && self.location_pattern(l).is_some_and(|(pat, _)| hint(pat))
+        });
+        let t = &p.target;
+        let target = hint(&t.host) || t.unix.as_deref().is_some_and(hint) || t.port == Some(9000);
+        let upstream = t.upstream.and_then(|u| self.upstream(u)).is_some_and(|u| {
+            hint(&u.name)
+                || u.servers
+                    .iter()
+                    .any(|s| hint(&s.host) || s.unix.as_deref().is_some_and(hint) || s.port == Some(9000))
+        });
+        in_php_location || target || upstream
+    }
+
+    /// True when an `include` on the inheritance chain of `level` read no
+    /// file (a missing file, not an empty glob): the level's lists are unknown.
+    pub fn has_unresolved_include(&self, level: InstId) -> bool {
+        self.chain(level).any(|l| {
+            self.local(l, "include").iter().any(|&i| {
+                let inst = &self.tree.insts[i as usize];
+                let conf_dir = self.loaded.roots[inst.root as usize].conf_dir;
+                let glob = self.arg(i, 0).is_some_and(|a| a.contains(['*', '?', '[']));
+                !glob && self.loaded.included(conf_dir, inst.file, inst.node).is_empty()
+            })
+        })
+    }
+}
+
 /// Parses the address argument of a `*_pass` directive.
 pub fn parse_target(kind: PassKind, raw: &str) -> Target {
     let mut t = Target::default();

@@ -1,0 +1,125 @@
+use crate::declare_rule;
+use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::model::graph::PassKind;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a `SCRIPT_FILENAME` that cannot name the requested script:
+    ///
+    /// - built from a literal directory (`/var/www/old$fastcgi_script_name`)
+    ///   other than the effective `root` of the location;
+    /// - built from `$document_root$fastcgi_script_name` in a location that
+    ///   uses `alias`, where `$document_root` is the alias directory but
+    ///   `$fastcgi_script_name` still starts with the location's prefix.
+    ///
+    /// ## Why is this bad?
+    /// PHP-FPM looks for the script in the wrong place and answers "Primary
+    /// script unknown" (404 or "File not found."), or, worse, runs an old
+    /// copy of the application left in the other directory.
+    ///
+    /// ## Example
+    /// ```nginx
+    /// events {}
+    /// http {
+    ///     server {
+    ///         root /srv/app/current/public;
+    ///         location ~ \.php$ {
+    ///             include fastcgi_params;
+    ///             fastcgi_param SCRIPT_FILENAME /srv/app/releases/41/public$fastcgi_script_name;
+    ///             fastcgi_pass 127.0.0.1:9000;
+    ///         }
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// Use instead:
+    /// ```nginx
+    /// events {}
+    /// http {
+    ///     server {
+    ///         root /srv/app/current/public;
+    ///         location ~ \.php$ {
+    ///             include fastcgi_params;
+    ///             fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;
+    ///             fastcgi_pass 127.0.0.1:9000;
+    ///         }
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// ## Options
+    /// None.
+    ///
+    /// ## References
+    /// - <https://nginx.org/en/docs/http/ngx_http_core_module.html#alias>
+    /// - <https://nginx.org/en/docs/http/ngx_http_fastcgi_module.html#fastcgi_param>
+    pub struct ScriptFilenameRootMismatch {
+        name: "script-filename-root-mismatch",
+        category: Suspicious,
+        severity: Warning,
+        summary: "SCRIPT_FILENAME built from another directory than the location's root",
+        pass: &[
+            "events {}\nhttp { server { root /srv/www; location ~ \\.php$ { fastcgi_param SCRIPT_FILENAME /srv/www$fastcgi_script_name; fastcgi_pass 127.0.0.1:9000; } } }\n",
+            "events {}\nhttp { server { location /app/ { alias /srv/app/; location ~ \\.php$ { fastcgi_param SCRIPT_FILENAME $request_filename; fastcgi_pass 127.0.0.1:9000; } } } }\n",
+        ],
+        fail: &[
+            "events {}\nhttp { server { root /srv/new; location ~ \\.php$ { fastcgi_param SCRIPT_FILENAME /srv/old/$fastcgi_script_name; fastcgi_pass 127.0.0.1:9000; } } }\n",
+            "events {}\nhttp { server { location /app/ { alias /srv/app/; location ~ \\.php$ { include fastcgi.conf; fastcgi_pass 127.0.0.1:9000; } } } }\n",
+        ],
+    }
+}
+
+impl Rule for ScriptFilenameRootMismatch {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+        let m = cx.model();
+        let mut seen = rustc_hash::FxHashSet::default();
+        for p in &m.passes {
+            if p.kind != PassKind::Fastcgi {
+                continue;
+            }
+            let Some((sf, value)) = m.pair(p.level, "fastcgi_param", "SCRIPT_FILENAME") else { continue };
+            // alias on the location (or an enclosing one): nginx does not inherit alias,
+            // but a nested regex location under an alias location captures with it.
+            let alias = m.chain(p.level).find_map(|l| m.local(l, "alias").last().copied());
+            if value.contains("$document_root$fastcgi_script_name") {
+                if let Some(a) = alias {
+                    if seen.insert((sf, p.level)) {
+                        out.push(
+                            Finding::new(
+                                m.span(sf),
+                                "$document_root$fastcgi_script_name under alias names a file that does not exist",
+                            )
+                            .help("use `fastcgi_param SCRIPT_FILENAME $request_filename;` in locations that use alias")
+                            .label(m.span(a), "alias set here")
+                            .label(m.span(p.inst), "passed to FastCGI here"),
+                        );
+                    }
+                }
+                continue;
+            }
+            if alias.is_some() || !value.starts_with('/') {
+                continue;
+            }
+            let Some(dir) = value.split('$').next() else { continue };
+            if dir.len() == value.len() {
+                continue; // a fixed script (a front controller): nothing to compare
+            }
+            let Some((root, root_v)) = m.value(p.level, "root") else { continue };
+            if root_v.contains('$') {
+                continue;
+            }
+            let (a, b) = (dir.trim_end_matches('/'), root_v.trim_end_matches('/'));
+            if a != b && seen.insert((sf, p.level)) {
+                out.push(
+                    Finding::new(m.span(sf), format!("SCRIPT_FILENAME looks in {a}, but the location's root is {b}"))
+                        .help("build it from the root: `fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;`")
+                        .label(m.span(root), "root set here")
+                        .label(m.span(p.inst), "passed to FastCGI here"),
+                );
+            }
+        }
+    }
+}
