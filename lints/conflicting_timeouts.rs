@@ -92,6 +92,9 @@ impl Rule for ConflictingTimeouts {
                 continue;
             }
             let prefix = p.kind.prefix();
+            if m.has_unresolved_include(p.level) {
+                continue; // its values may come from the file that could not be read
+            }
             let time = |name: &str| m.value(p.level, name).and_then(|(id, v)| Some((id, parse_time(v, true)?)));
             let next = format!("{prefix}_next_upstream_timeout");
             let connect = format!("{prefix}_connect_timeout");

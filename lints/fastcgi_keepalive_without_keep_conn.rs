@@ -72,6 +72,9 @@ impl Rule for FastcgiKeepaliveWithoutKeepConn {
                 continue;
             }
             let Some(u) = p.target.upstream else { continue };
+            if m.has_unresolved_include(p.level) {
+                continue; // its values may come from the file that could not be read
+            }
             let Some(&k) = m.local(u, "keepalive").last() else { continue };
             if m.arg(k, 0) == Some("0") {
                 continue;

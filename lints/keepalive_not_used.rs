@@ -102,6 +102,9 @@ impl Rule for KeepaliveNotUsed {
                 continue;
             }
             let Some(u) = p.target.upstream.and_then(|u| m.upstream(u)) else { continue };
+            if m.has_unresolved_include(p.level) {
+                continue; // its values may come from the file that could not be read
+            }
             let keepalive = m.local(u.inst, "keepalive").last().copied();
             let pooled = match keepalive {
                 Some(k) => m.arg(k, 0).is_some_and(|n| n != "0"),
@@ -140,7 +143,7 @@ impl Rule for KeepaliveNotUsed {
                 Some((_, "")) => {}
                 Some((id, v)) => {
                     let lower = v.to_ascii_lowercase();
-                    let upgrade = lower == "upgrade" || lower == "$http_connection" || lower == "$connection_upgrade";
+                    let upgrade = lower.contains("upgrade") || lower == "$http_connection";
                     if upgrade && websocket {
                         continue;
                     }

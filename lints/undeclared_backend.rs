@@ -65,6 +65,9 @@ declare_rule! {
     }
 }
 
+/// (host, port, unix path, the upstream server line).
+type Dest = (String, Option<u16>, Option<String>, Option<InstId>);
+
 impl Rule for UndeclaredBackend {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -81,7 +84,7 @@ impl Rule for UndeclaredBackend {
             if p.target.dynamic || (p.kind != PassKind::Fastcgi && !any_flag) {
                 continue;
             }
-            let mut dests: Vec<(String, Option<u16>, Option<String>, Option<InstId>)> = Vec::new();
+            let mut dests: Vec<Dest> = Vec::new();
             match p.target.upstream.and_then(|u| m.upstream(u)) {
                 Some(u) => dests.extend(
                     u.servers.iter().map(|s| (s.host.clone(), s.port.or(Some(80)), s.unix.clone(), Some(s.inst))),

@@ -344,8 +344,12 @@ impl<'a> Model<'a> {
                 }
             }
         }
-        for s in &mut m.servers {
-            if s.listens.is_empty() {
+        // A server without `listen` listens on *:80, unless an include that
+        // could not be read may hold its listen directives.
+        let unknown: Vec<bool> =
+            m.servers.iter().map(|s| s.listens.is_empty() && m.has_unresolved_include(s.inst)).collect();
+        for (s, unknown) in m.servers.iter_mut().zip(unknown) {
+            if s.listens.is_empty() && !unknown {
                 if let Ok(l) = listen::parse(&["80"]) {
                     s.listens.push((None, l));
                 }
