@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::lint::{Finding, LintContext, Rule, RuleMeta};
-use crate::model::graph::{is_loopback, Model, PassKind, Server};
+use crate::model::graph::{is_loopback, PassKind, Server};
 use crate::model::tree::InstId;
 
 declare_rule! {
@@ -63,10 +63,9 @@ declare_rule! {
     }
 }
 
-/// The server a request to `host:port` with the given Host header lands on.
-fn lands_on<'m>(m: &'m Model<'_>, port: u16, host_header: &str) -> Option<&'m Server> {
-    let on_port: Vec<&Server> =
-        m.servers.iter().filter(|s| s.listens.iter().any(|(_, l)| l.port == Some(port))).collect();
+/// The server a request with the given Host header lands on, among the
+/// servers listening on its port (in configuration order).
+fn lands_on<'m>(on_port: &[&'m Server], port: u16, host_header: &str) -> Option<&'m Server> {
     on_port
         .iter()
         .find(|s| s.names.iter().any(|n| n == host_header))
@@ -81,6 +80,14 @@ impl Rule for ProxyLoop {
     }
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
         let m = cx.model();
+        let mut by_port: rustc_hash::FxHashMap<u16, Vec<&Server>> = Default::default();
+        for s in &m.servers {
+            let mut ports: Vec<u16> = s.listens.iter().filter_map(|(_, l)| l.port).collect();
+            ports.dedup();
+            for p in ports {
+                by_port.entry(p).or_default().push(s);
+            }
+        }
         for p in &m.passes {
             if p.kind != PassKind::Proxy || p.target.dynamic || p.target.has_uri || p.target.unix.is_some() {
                 continue;
@@ -110,7 +117,8 @@ impl Rule for ProxyLoop {
                 };
                 let same = match &header {
                     None => true,
-                    Some(h) => lands_on(m, port, h).is_some_and(|s| s.inst == server.inst),
+                    Some(h) => lands_on(by_port.get(&port).map(|v| v.as_slice()).unwrap_or(&[]), port, h)
+                        .is_some_and(|s| s.inst == server.inst),
                 };
                 if !same {
                     continue;

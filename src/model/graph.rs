@@ -203,9 +203,14 @@ pub struct Model<'a> {
     /// Graph node of each block instance.
     pub block_node: FxHashMap<InstId, NodeIndex>,
     /// Dispatched directives directly at each level (includes transparent), by name.
-    index: FxHashMap<(InstId, u32), Vec<InstId>>,
-    /// Dispatched directives at the top level of each root, by name.
-    top: FxHashMap<(u32, u32), Vec<InstId>>,
+    /// (level, name) -> range of `ids`; the top level of root `r` is level `u32::MAX - r`.
+    index: FxHashMap<(InstId, u32), (u32, u32)>,
+    /// Instances grouped by (level, name), in source order within a group.
+    ids: Vec<InstId>,
+    /// Position of each server in `servers`, by instance.
+    server_at: FxHashMap<InstId, usize>,
+    /// Position of each upstream in `upstreams`, by instance.
+    upstream_at: FxHashMap<InstId, usize>,
     /// Directive names, interned.
     names: FxHashMap<&'a str, u32>,
     pub servers: Vec<Server>,
@@ -249,7 +254,9 @@ impl<'a> Model<'a> {
             graph: DiGraph::new(),
             block_node: FxHashMap::default(),
             index: FxHashMap::default(),
-            top: FxHashMap::default(),
+            ids: Vec::new(),
+            server_at: FxHashMap::default(),
+            upstream_at: FxHashMap::default(),
             names: FxHashMap::default(),
             servers: Vec::new(),
             upstreams: Vec::new(),
@@ -261,6 +268,7 @@ impl<'a> Model<'a> {
         let mut file_node: FxHashMap<FileId, NodeIndex> = FxHashMap::default();
         let mut pending_passes = Vec::new();
         let mut fallbacks = Vec::new();
+        let mut entries: Vec<(u32, u32, InstId)> = Vec::with_capacity(tree.insts.len());
         for (i, inst) in tree.insts.iter().enumerate() {
             let id = i as InstId;
             if matches!(inst.status, Status::Skipped | Status::Unknown) {
@@ -270,10 +278,7 @@ impl<'a> Model<'a> {
             let name: &'a str = d.name();
             let n = m.names.len() as u32;
             let key = *m.names.entry(name).or_insert(n);
-            match inst.parent {
-                Some(p) => m.index.entry((p, key)).or_default().push(id),
-                None => m.top.entry((inst.root, key)).or_default().push(id),
-            }
+            entries.push((inst.parent.unwrap_or(u32::MAX - inst.root), key, id));
             let Status::Found(_) = inst.status else { continue };
             let parent_node = match inst.parent {
                 Some(p) => m.block_node.get(&p).copied().unwrap_or(roots[inst.root as usize]),
@@ -344,6 +349,28 @@ impl<'a> Model<'a> {
                 }
             }
         }
+        // One allocation for the whole index, in two passes (count, then
+        // fill), keeping source order within each (level, name) group.
+        m.index.reserve(entries.len() / 2);
+        for &(level, name, _) in &entries {
+            m.index.entry((level, name)).or_insert((0, 0)).1 += 1;
+        }
+        let mut next = 0u32;
+        for v in m.index.values_mut() {
+            let n = v.1;
+            *v = (next, next);
+            next += n;
+        }
+        m.ids = vec![0; entries.len()];
+        for &(level, name, id) in &entries {
+            if let Some(v) = m.index.get_mut(&(level, name)) {
+                m.ids[v.1 as usize] = id;
+                v.1 += 1;
+            }
+        }
+        drop(entries);
+        m.server_at = m.servers.iter().enumerate().map(|(i, s)| (s.inst, i)).collect();
+        m.upstream_at = m.upstreams.iter().enumerate().map(|(i, u)| (u.inst, i)).collect();
         // A server without `listen` listens on *:80, unless an include that
         // could not be read may hold its listen directives.
         let unknown: Vec<bool> =
@@ -424,13 +451,19 @@ impl<'a> Model<'a> {
     /// Directives named `name` directly at `level` (includes transparent).
     pub fn local(&self, level: InstId, name: &str) -> &[InstId] {
         let Some(&key) = self.names.get(name) else { return &[] };
-        self.index.get(&(level, key)).map(|v| v.as_slice()).unwrap_or(&[])
+        match self.index.get(&(level, key)) {
+            Some(&(a, b)) => &self.ids[a as usize..b as usize],
+            None => &[],
+        }
     }
 
     /// Directives named `name` at the top level of a root.
     pub fn top(&self, root: u32, name: &str) -> &[InstId] {
         let Some(&key) = self.names.get(name) else { return &[] };
-        self.top.get(&(root, key)).map(|v| v.as_slice()).unwrap_or(&[])
+        match self.index.get(&(u32::MAX - root, key)) {
+            Some(&(a, b)) => &self.ids[a as usize..b as usize],
+            None => &[],
+        }
     }
 
     /// The levels a value at `level` is inherited from, nearest first:
@@ -498,7 +531,7 @@ impl<'a> Model<'a> {
 
     /// The upstream block an instance stands for.
     pub fn upstream(&self, inst: InstId) -> Option<&Upstream> {
-        self.upstreams.iter().find(|u| u.inst == inst)
+        self.upstream_at.get(&inst).map(|&i| &self.upstreams[i])
     }
 
     /// The passes that send requests to an upstream block.
@@ -520,11 +553,11 @@ impl<'a> Model<'a> {
 
     /// The value of one header or parameter (case-insensitive name) in effect at `level`.
     pub fn pair(&self, level: InstId, directive: &str, key: &str) -> Option<(InstId, &'a str)> {
-        self.pairs(level, directive)
-            .into_iter()
-            .rev()
-            .find(|(_, k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(i, _, v)| (i, v))
+        let list = self.chain(level).map(|l| self.local(l, directive)).find(|l| !l.is_empty())?;
+        list.iter().rev().find_map(|&id| {
+            let a = self.args(id);
+            (a.first()?.as_str().eq_ignore_ascii_case(key)).then(|| (id, a.get(1).map(|v| v.as_str()).unwrap_or("")))
+        })
     }
 
     /// The effective value of a scalar directive's first argument, and where it is set.
@@ -557,7 +590,7 @@ impl<'a> Model<'a> {
         } else {
             self.enclosing(level, Context::Server)
         }?;
-        self.servers.iter().find(|x| x.inst == s)
+        self.server_at.get(&s).map(|&i| &self.servers[i])
     }
 }
 
