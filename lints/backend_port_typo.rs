@@ -58,6 +58,7 @@ declare_rule! {
         fail: &[
             "events {}\nhttp { server { location /a { proxy_pass http://localhost:3000; } location /b { proxy_pass http://127.0.0.1:3000/; } location /c { proxy_pass http://127.0.0.1:3030; } } }\n",
             "events {}\nhttp { server { location /a { proxy_pass http://app:8080; } } server { location /b { proxy_pass http://app:8080; } } server { location /c { proxy_pass http://app:8800; } } }\n",
+            "events {}\nhttp { upstream web { server 10.0.0.5:8000; } server { location / { proxy_pass http://web; } location /static { proxy_pass http://web; } location /auth { proxy_pass http://10.0.0.5:8001; } } }\n",
         ],
     }
 }
@@ -76,14 +77,40 @@ fn looks_alike(a: u16, b: u16) -> bool {
     }
 }
 
+/// How a (host, port) is used.
+#[derive(Default)]
+struct Use {
+    at: Vec<InstId>,
+    /// Request paths: literal passes, plus for an upstream server the passes to its upstream.
+    count: usize,
+    /// Used by a literal pass target.
+    literal: bool,
+}
+
 impl Rule for BackendPortTypo {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
         let m = cx.model();
-        // (kind, host) -> port -> passes
-        let mut uses: FxHashMap<(&str, String), FxHashMap<u16, Vec<InstId>>> = FxHashMap::default();
+        // (kind, host) -> port -> (where it is used, how many requests paths use it, literal?)
+        let mut uses: FxHashMap<(&str, String), FxHashMap<u16, Use>> = FxHashMap::default();
+        // Ports that sit together in one upstream pool are siblings on purpose.
+        let mut pooled: FxHashMap<String, Vec<Vec<u16>>> = FxHashMap::default();
+        for u in &m.upstreams {
+            let n = m.passes_to(u.inst).count();
+            let kind = m.passes_to(u.inst).next().map(|p| p.kind.directive());
+            for s in &u.servers {
+                let (Some(port), None) = (s.port, &s.unix) else { continue };
+                let key = super::pass_protocol_mismatch::dest_key(&s.host, None, None);
+                pooled.entry(key.clone()).or_default().push(u.servers.iter().filter_map(|x| x.port).collect());
+                if let (Some(kind), true) = (kind, n > 0) {
+                    let e = uses.entry((kind, key)).or_default().entry(port).or_default();
+                    e.at.push(s.inst);
+                    e.count += n;
+                }
+            }
+        }
         for p in &m.passes {
             let t = &p.target;
             if t.dynamic || t.upstream.is_some() || t.unix.is_some() {
@@ -91,32 +118,39 @@ impl Rule for BackendPortTypo {
             }
             let Some(port) = t.effective_port() else { continue };
             let key = super::pass_protocol_mismatch::dest_key(&t.host, None, None);
-            uses.entry((p.kind.directive(), key)).or_default().entry(port).or_default().push(p.inst);
+            let e = uses.entry((p.kind.directive(), key)).or_default().entry(port).or_default();
+            e.at.push(p.inst);
+            e.count += 1;
+            e.literal = true;
         }
         for ((_, host), ports) in &uses {
             if ports.len() < 2 {
                 continue;
             }
-            let host = host.trim_end_matches(":0");
-            for (&lone, at) in ports {
-                if at.len() != 1 {
+            let pools = pooled.get(host.as_str()).map(|v| v.as_slice()).unwrap_or(&[]);
+            let shown = host.trim_end_matches(":0");
+            for (&lone, u) in ports {
+                if u.count != 1 || !u.literal {
                     continue;
                 }
-                let Some((&common, there)) =
-                    ports.iter().filter(|(&p, v)| v.len() >= 2 && looks_alike(p, lone)).max_by_key(|(_, v)| v.len())
+                let Some((&common, there)) = ports
+                    .iter()
+                    .filter(|(&p, v)| v.count >= 2 && looks_alike(p, lone))
+                    .filter(|(&p, _)| !pools.iter().any(|pool| pool.contains(&p) && pool.contains(&lone)))
+                    .max_by_key(|(&p, v)| (v.count, std::cmp::Reverse(p)))
                 else {
                     continue;
                 };
                 out.push(
                     Finding::new(
-                        m.span(at[0]),
+                        m.span(u.at[0]),
                         format!(
-                            "{host} is reached on port {lone} only here, and on port {common} in {} other places",
-                            there.len()
+                            "{shown} is reached on port {lone} only here, and on port {common} from {} other places",
+                            there.count
                         ),
                     )
                     .help(format!("check the port: if it is a typo, write {common}"))
-                    .label(m.span(there[0]), format!("port {common} used here")),
+                    .label(m.span(there.at[0]), format!("port {common} used here")),
                 );
             }
         }

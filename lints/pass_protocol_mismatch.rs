@@ -60,6 +60,7 @@ declare_rule! {
         fail: &[
             "events {}\nhttp { server { location / { proxy_pass http://localhost:9000; } location ~ \\.php$ { fastcgi_pass 127.0.0.1:9000; } } }\n",
             "events {}\nhttp { server { location / { proxy_pass http://unix:/run/php/php8.2-fpm.sock; } } }\n",
+            "events {}\nhttp { server { location ~ \\.php$ { include fastcgi_params; proxy_pass http://127.0.0.1:9000; } } }\n",
             "events {}\nhttp { server { listen 80; location ~ \\.php$ { fastcgi_pass 127.0.0.1:80; } } }\n",
             "events {}\nhttp { upstream app { server 127.0.0.1:8000; } server { location / { proxy_pass http://app; } location /u { uwsgi_pass 127.0.0.1:8000; } } }\n",
         ],
@@ -170,10 +171,10 @@ impl Rule for PassProtocolMismatch {
                             ),
                         );
                     }
-                } else if k.ends_with(":9000") && fastcgi_9000 {
+                } else if k.ends_with(":9000") && (fastcgi_9000 || php_context(m, p)) {
                     f = Some(
                         Finding::new(m.span(p.inst), format!("HTTP to {}, PHP-FPM's default FastCGI port", show(k)))
-                            .help("check the backend's HTTP port; port 9000 speaks FastCGI in this configuration"),
+                            .help("PHP-FPM speaks FastCGI: use `fastcgi_pass` with `include fastcgi.conf;`, or point proxy_pass at the backend's HTTP port"),
                     );
                 }
             } else if matches!(fam, "FastCGI" | "uwsgi" | "SCGI") && k.starts_with("localhost:") {
@@ -198,6 +199,18 @@ impl Rule for PassProtocolMismatch {
             }
         }
     }
+}
+
+/// The pass stands in a PHP location (its pattern names php) or sets FastCGI parameters.
+fn php_context(m: &Model<'_>, p: &crate::model::graph::Pass) -> bool {
+    let host = p.target.host.to_ascii_lowercase();
+    host.contains("php")
+        || host.contains("fpm")
+        || m.chain(p.level).any(|l| {
+            !m.local(l, "fastcgi_param").is_empty() && m.directive(l).name() == "location"
+                || m.directive(l).name() == "location"
+                    && m.location_pattern(l).is_some_and(|(pat, _)| pat.to_ascii_lowercase().contains("php"))
+        })
 }
 
 fn show(k: &str) -> String {
