@@ -1,9 +1,7 @@
 use crate::declare_rule;
 use crate::lint::{Finding, LintContext, Rule, RuleMeta};
-use crate::model::context::Context;
-use crate::model::tree::{InstId, Status};
+use crate::model::tree::InstId;
 use crate::model::values::{parse_number, parse_size};
-use rustc_hash::FxHashMap;
 
 declare_rule! {
     /// ## What it does
@@ -92,61 +90,28 @@ impl Rule for InconsistentBufferSizes {
         &Self::META
     }
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
-        // (enclosing block, directive name) -> instance, for the directives involved.
-        let mut at: FxHashMap<(Option<InstId>, &str), InstId> = FxHashMap::default();
-        let mut levels: Vec<InstId> = Vec::new();
-        for (id, inst, d) in cx.tree.dispatched(cx.loaded) {
-            if !matches!(inst.status, Status::Found(_)) {
-                continue;
-            }
-            let name = d.name();
-            if name.ends_with("buffer_size")
-                || name.ends_with("_buffers")
-                || name.ends_with("busy_buffers_size")
-                || name.ends_with("temp_file_write_size")
-            {
-                at.entry((inst.parent, name)).or_insert(id);
-            }
-            // nginx merges (and checks) every server and location level, not
-            // the http level itself: with no server block nothing is checked.
-            if matches!(
-                inst.inner,
-                Some(
-                    Context::Server
-                        | Context::Location
-                        | Context::IfInServer
-                        | Context::IfInLocation
-                        | Context::LimitExcept
-                )
-            ) {
-                levels.push(id);
-            }
-        }
-        if at.is_empty() {
-            return;
-        }
+        let m = cx.model();
+        // nginx merges (and checks) every server and location level, not
+        // the http level itself: with no server block nothing is checked.
+        let levels = m.locations.iter().copied().chain(m.servers.iter().map(|s| s.inst));
+        let levels: Vec<InstId> = levels.collect();
         for fam in FAMILIES {
             let n_size = format!("{fam}_buffer_size");
             let n_bufs = format!("{fam}_buffers");
             let n_busy = format!("{fam}_busy_buffers_size");
             let n_tfws = format!("{fam}_temp_file_write_size");
-            if !at.keys().any(|(_, n)| *n == n_size || *n == n_bufs || *n == n_busy || *n == n_tfws) {
-                continue;
+            let keys = [m.key(&n_size), m.key(&n_bufs), m.key(&n_busy), m.key(&n_tfws)];
+            if keys.iter().all(Option::is_none) {
+                continue; // nothing of this family is set anywhere: the defaults are consistent
             }
             for &level in &levels {
-                let eff = |name: &str| -> Eff<'_> {
-                    let mut cur = Some(level);
-                    while let Some(c) = cur {
-                        if let Some(&id) = at.get(&(Some(c), name)) {
-                            let inst = &cx.tree.insts[id as usize];
-                            let d = cx.loaded.file(inst.file).ast.node(inst.node);
-                            return Eff { set_at: Some(id), args: cx.loaded.file(inst.file).ast.args(d) };
-                        }
-                        cur = cx.tree.insts[c as usize].parent;
+                let eff = |key: Option<u32>| -> Eff<'_> {
+                    match key.and_then(|k| m.effective_key(level, k)) {
+                        Some(id) => Eff { set_at: Some(id), args: m.args(id) },
+                        None => Eff { set_at: None, args: &[] },
                     }
-                    Eff { set_at: None, args: &[] }
                 };
-                let (size, bufs, busy, tfws) = (eff(&n_size), eff(&n_bufs), eff(&n_busy), eff(&n_tfws));
+                let (size, bufs, busy, tfws) = (eff(keys[0]), eff(keys[1]), eff(keys[2]), eff(keys[3]));
                 if size.set_at.is_none() && bufs.set_at.is_none() && busy.set_at.is_none() && tfws.set_at.is_none() {
                     continue;
                 }

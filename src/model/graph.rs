@@ -211,6 +211,8 @@ pub struct Model<'a> {
     server_at: FxHashMap<InstId, usize>,
     /// Position of each upstream in `upstreams`, by instance.
     upstream_at: FxHashMap<InstId, usize>,
+    /// Indexes into `passes` of the passes to each upstream.
+    passes_by_upstream: FxHashMap<InstId, Vec<u32>>,
     /// Directive names, interned.
     names: FxHashMap<&'a str, u32>,
     pub servers: Vec<Server>,
@@ -257,6 +259,7 @@ impl<'a> Model<'a> {
             ids: Vec::new(),
             server_at: FxHashMap::default(),
             upstream_at: FxHashMap::default(),
+            passes_by_upstream: FxHashMap::default(),
             names: FxHashMap::default(),
             servers: Vec::new(),
             upstreams: Vec::new(),
@@ -271,15 +274,16 @@ impl<'a> Model<'a> {
         let mut entries: Vec<(u32, u32, InstId)> = Vec::with_capacity(tree.insts.len());
         for (i, inst) in tree.insts.iter().enumerate() {
             let id = i as InstId;
-            if matches!(inst.status, Status::Skipped | Status::Unknown) {
+            if !matches!(inst.status, Status::Found(_)) {
                 continue;
             }
             let d = loaded.file(inst.file).ast.node(inst.node);
             let name: &'a str = d.name();
             let n = m.names.len() as u32;
             let key = *m.names.entry(name).or_insert(n);
-            entries.push((inst.parent.unwrap_or(u32::MAX - inst.root), key, id));
+            // Only what nginx accepts here has a value to inherit.
             let Status::Found(_) = inst.status else { continue };
+            entries.push((inst.parent.unwrap_or(u32::MAX - inst.root), key, id));
             let parent_node = match inst.parent {
                 Some(p) => m.block_node.get(&p).copied().unwrap_or(roots[inst.root as usize]),
                 None => roots[inst.root as usize],
@@ -403,6 +407,9 @@ impl<'a> Model<'a> {
             if let (Some(a), Some(b)) = (from, to) {
                 m.graph.add_edge(a, b, Edge::PassesTo(pi));
             }
+            if let Some(u) = target.upstream {
+                m.passes_by_upstream.entry(u).or_default().push(pi);
+            }
             m.passes.push(Pass { inst: id, kind, level, target });
         }
         // Fallbacks to named locations of the same server.
@@ -446,6 +453,24 @@ impl<'a> Model<'a> {
     /// The enclosing level of an instance.
     pub fn parent(&self, id: InstId) -> Option<InstId> {
         self.tree.insts[id as usize].parent
+    }
+
+    /// The interned key of a directive name (`None`: no such directive anywhere).
+    pub fn key(&self, name: &str) -> Option<u32> {
+        self.names.get(name).copied()
+    }
+
+    /// [`Model::local`] with a key from [`Model::key`].
+    pub fn local_key(&self, level: InstId, key: u32) -> &[InstId] {
+        match self.index.get(&(level, key)) {
+            Some(&(a, b)) => &self.ids[a as usize..b as usize],
+            None => &[],
+        }
+    }
+
+    /// [`Model::effective`] with a key from [`Model::key`].
+    pub fn effective_key(&self, level: InstId, key: u32) -> Option<InstId> {
+        self.chain(level).find_map(|l| self.local_key(l, key).last().copied())
     }
 
     /// Directives named `name` directly at `level` (includes transparent).
@@ -536,7 +561,7 @@ impl<'a> Model<'a> {
 
     /// The passes that send requests to an upstream block.
     pub fn passes_to(&self, upstream: InstId) -> impl Iterator<Item = &Pass> + '_ {
-        self.passes.iter().filter(move |p| p.target.upstream == Some(upstream))
+        self.passes_by_upstream.get(&upstream).into_iter().flatten().map(|&i| &self.passes[i as usize])
     }
 
     /// The (name, value) pairs of a list directive such as `proxy_set_header`
