@@ -42,6 +42,7 @@ mod undeclared_backend;
 mod undersized_upstream_buffer;
 mod unknown_directive;
 mod unsupported_directive;
+pub(crate) mod unused_suppression;
 mod upstream_keepalive_defeated;
 mod upstream_with_port;
 mod upstream_without_keepalive;
@@ -95,6 +96,7 @@ pub static ALL: &[&dyn Rule] = &[
     &include_not_found::IncludeNotFound,
     &include_unreadable::IncludeUnreadable,
     &include_cycle::IncludeCycle,
+    &unused_suppression::UnusedSuppression,
 ];
 
 /// Looks a rule up by name.

@@ -4,6 +4,8 @@
 //! the final severity: the rule's category and default level do, and the
 //! user's configuration may override it.
 
+pub mod suppress;
+
 use crate::load::Loaded;
 use crate::model::directives::Version;
 use crate::model::graph::Model;
@@ -356,5 +358,30 @@ pub fn run(cx: &LintContext<'_>, rules: &[&'static dyn Rule], sel: &Selection) -
         ))
     });
     out.dedup_by(|a, b| a.rule == b.rule && a.finding.span == b.finding.span && a.finding.message == b.finding.message);
+    // Inline suppressions, and the findings about them.
+    let sups = suppress::collect(cx.loaded);
+    if !sups.is_empty() {
+        let meta = crate::lints::unused_suppression::UnusedSuppression::META;
+        let known = |n: &str| crate::lints::ALL.iter().any(|r| r.meta().name == n || r.meta().category.as_str() == n);
+        let ran = |n: &str| {
+            rules.iter().any(|r| sel.enabled(r.meta()) && (r.meta().name == n || r.meta().category.as_str() == n))
+        };
+        let extra = suppress::apply(&mut out, &sups, known, ran);
+        if sel.enabled(&meta) {
+            out.extend(extra.into_iter().map(|f| Diagnostic {
+                rule: meta.name,
+                category: meta.category,
+                severity: meta.severity,
+                finding: f,
+            }));
+            out.sort_by(|a, b| {
+                (a.finding.span.file, a.finding.span.start, a.rule).cmp(&(
+                    b.finding.span.file,
+                    b.finding.span.start,
+                    b.rule,
+                ))
+            });
+        }
+    }
     (out, panicked.into_inner().unwrap_or_default())
 }
