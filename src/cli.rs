@@ -41,6 +41,13 @@ pub enum ListFormat {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum ColorChoice {
     Auto,
     Always,
@@ -107,6 +114,19 @@ pub struct CheckArgs {
     /// A PHP-FPM pool file whose `listen =` lines name real FastCGI sockets; repeatable.
     #[arg(long = "php-fpm-pool", value_name = "FILE")]
     pub php_fpm_pools: Vec<PathBuf>,
+    /// Exit 1 when a finding is at least this severe.
+    #[arg(long, value_enum, default_value = "error")]
+    pub fail_on: FailOn,
+    /// Always exit 0 after printing the findings (2 still means ngxlint could not run).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Print the number of findings per rule (on standard error).
+    #[arg(long)]
+    pub statistics: bool,
+    /// Write the output to FILE instead of standard output (atomically: a
+    /// temporary file in the same directory, then a rename).
+    #[arg(long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
     /// Print nothing but findings (no summary line).
     #[arg(short, long)]
     pub quiet: bool,
@@ -157,7 +177,7 @@ pub fn main() -> u8 {
                         .iter()
                         .map(|r| {
                             let m = r.meta();
-                            serde_json::json!({"name": m.name, "category": m.category, "severity": m.severity, "summary": m.summary})
+                            serde_json::json!({"name": m.name, "category": m.category, "severity": m.severity, "summary": m.summary, "options": m.options})
                         })
                         .collect();
                     out = serde_json::to_string_pretty(&v).unwrap_or_default();
@@ -186,6 +206,30 @@ fn print_out(s: &str) -> u8 {
             exit::TROUBLE
         }
     }
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory
+/// and a rename, so readers never see a half-written file.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path.file_name().ok_or_else(|| std::io::Error::other("not a file name"))?;
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(name);
+    tmp_name.push(format!(".ngxlint-{}.tmp", std::process::id()));
+    let tmp = dir.join(tmp_name);
+    let result = (|| {
+        let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 fn check(args: CheckArgs) -> u8 {
@@ -313,6 +357,11 @@ fn check(args: CheckArgs) -> u8 {
         ColorChoice::Auto => stdout_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
     let diags = &outcome.diagnostics;
+    let to_string = |v: &serde_json::Value| {
+        let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
+        s.push('\n');
+        s
+    };
     let text = match format {
         Format::Json => {
             let doc = render::to_json(diags, &outcome.loaded, &errors);
@@ -320,23 +369,55 @@ fn check(args: CheckArgs) -> u8 {
             s.push('\n');
             s
         }
+        Format::JsonLines => render::ci::json_lines(diags, &outcome.loaded),
+        Format::Sarif => {
+            let rules: Vec<&'static crate::lint::RuleMeta> = crate::lints::ALL.iter().map(|r| r.meta()).collect();
+            to_string(&render::ci::sarif(diags, &outcome.loaded, &rules))
+        }
+        Format::Github => render::ci::github(diags, &outcome.loaded),
+        Format::Gitlab => to_string(&render::ci::gitlab(diags, &outcome.loaded)),
+        Format::Checkstyle => render::ci::checkstyle(diags, &outcome.loaded),
+        Format::Junit => render::ci::junit(diags, &outcome.loaded),
         Format::Concise => render::concise(diags, &outcome.loaded),
         Format::Pretty => {
             let width = if stdout_tty { 120 } else { 100 };
             render::pretty(diags, &outcome.loaded, color, width)
         }
     };
-    if format != Format::Json {
-        for (path, msg) in &errors {
+    let machine = !matches!(format, Format::Pretty | Format::Concise);
+    for (path, msg) in &errors {
+        if format != Format::Json {
             eprintln!("error: {}: {}", render::sanitize(path), render::sanitize(msg));
         }
     }
-    let code = print_out(&text);
+    let code = match &args.output_file {
+        Some(path) => match write_atomically(path, text.as_bytes()) {
+            Ok(()) => exit::CLEAN,
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", render::sanitize(&path.display().to_string()));
+                exit::TROUBLE
+            }
+        },
+        None => print_out(&text),
+    };
     if code != exit::CLEAN {
         return code;
     }
+    if args.statistics {
+        let mut counts: Vec<(&str, usize)> = Vec::new();
+        for d in diags {
+            match counts.iter_mut().find(|(r, _)| *r == d.rule) {
+                Some(c) => c.1 += 1,
+                None => counts.push((d.rule, 1)),
+            }
+        }
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        for (rule, n) in counts {
+            eprintln!("{n:6}  {rule}");
+        }
+    }
     let summary = render::Summary::of(diags, &outcome.loaded);
-    if format != Format::Json && !args.quiet {
+    if !machine && !args.quiet {
         eprintln!(
             "{} error{}, {} warning{}, {} info in {} file{}",
             summary.errors,
@@ -348,9 +429,14 @@ fn check(args: CheckArgs) -> u8 {
             if summary.files == 1 { "" } else { "s" }
         );
     }
+    let threshold = match args.fail_on {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+        FailOn::Info => Severity::Info,
+    };
     let code = if outcome.run_failed() {
         exit::TROUBLE
-    } else if diags.iter().any(|d| d.severity == Severity::Error) {
+    } else if !args.exit_zero && diags.iter().any(|d| d.severity >= threshold) {
         exit::FINDINGS
     } else {
         exit::CLEAN

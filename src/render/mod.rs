@@ -1,6 +1,7 @@
 //! Rendering diagnostics: pretty (miette), concise and json. The only layer
 //! that formats for people or machines; it returns strings, the CLI prints.
 
+pub mod ci;
 mod json;
 mod pretty;
 
@@ -20,6 +21,18 @@ pub enum Format {
     Concise,
     /// One JSON document (see the README for the schema).
     Json,
+    /// One JSON finding per line.
+    JsonLines,
+    /// SARIF 2.1.0 (GitHub code scanning and other SARIF viewers).
+    Sarif,
+    /// GitHub Actions workflow commands (annotations on pull requests).
+    Github,
+    /// GitLab code quality report.
+    Gitlab,
+    /// Checkstyle XML.
+    Checkstyle,
+    /// JUnit XML.
+    Junit,
 }
 
 /// Counts for the summary line and the JSON summary.
