@@ -30,10 +30,8 @@ fn xml_count(doc: &str, tag: &str) -> usize {
     let mut n = 0;
     loop {
         match r.read_event().expect("well-formed XML") {
-            quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e) => {
-                if e.name().as_ref() == tag {
-                    n += 1;
-                }
+            quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e) if e.name().as_ref() == tag => {
+                n += 1;
             }
             quick_xml::events::Event::Eof => break,
             _ => {}
