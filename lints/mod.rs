@@ -22,6 +22,7 @@ mod invalid_regex;
 mod simple_directive_with_block;
 mod syntax_error;
 mod unknown_directive;
+mod unknown_variable;
 mod unsupported_directive;
 
 use crate::lint::Rule;
@@ -34,6 +35,7 @@ pub static ALL: &[&dyn Rule] = &[
     &simple_directive_with_block::SimpleDirectiveWithBlock,
     &invalid_argument_count::InvalidArgumentCount,
     &unknown_directive::UnknownDirective,
+    &unknown_variable::UnknownVariable,
     &invalid_flag_value::InvalidFlagValue,
     &invalid_directive_value::InvalidDirectiveValue,
     &invalid_location_modifier::InvalidLocationModifier,

@@ -318,7 +318,7 @@ impl DirectiveTable {
 }
 
 /// Optimal string alignment distance (Levenshtein plus adjacent swaps).
-fn edit_distance(a: &str, b: &str) -> usize {
+pub fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     let mut prev2 = vec![0usize; b.len() + 1];

@@ -5,3 +5,4 @@ pub mod directives;
 pub mod listen;
 pub mod tree;
 pub mod values;
+pub mod variables;

@@ -49,6 +49,15 @@ pub fn is_covered_message(m: &str) -> bool {
         || m.starts_with("conflicting parameter \"")
         || (m.contains("_busy_buffers_size\" must be ") || m.contains("_temp_file_write_size\" must be equal"))
         || (m.starts_with("open() ") && m.contains("(2: No such file or directory)"))
+        || (m.starts_with("unknown \"") && m.ends_with("\" variable"))
+        || m == "invalid variable name"
+        || (m.starts_with("the closing bracket in \"") && m.ends_with("\" variable is missing"))
+}
+
+/// Messages nginx gives without a file and line (checked after parsing):
+/// matched by message.
+pub fn is_unlocated_message(m: &str) -> bool {
+    m.starts_with("unknown \"") && m.ends_with("\" variable")
 }
 
 /// Merge-time messages: nginx names the closing `}` of http; ngxlint points at
