@@ -100,6 +100,10 @@ pub struct CheckArgs {
     /// or removed by it are findings, deprecated ones warnings).
     #[arg(long, value_name = "X.Y[.Z]", value_parser = parse_version)]
     pub nginx_version: Option<crate::model::directives::Version>,
+    /// Directives of in-house modules (repeatable, comma separated): accepted
+    /// anywhere with any arguments instead of reported as unknown.
+    #[arg(long = "extra-directive", value_delimiter = ',', value_name = "NAME")]
+    pub extra_directives: Vec<String>,
     /// Print nothing but findings (no summary line).
     #[arg(short, long)]
     pub quiet: bool,
@@ -253,6 +257,12 @@ fn check(args: CheckArgs) -> u8 {
     }
     let lint_opts = crate::lint::LintOptions {
         nginx_version: args.nginx_version.unwrap_or(crate::lint::DEFAULT_NGINX_VERSION),
+        extra_directives: args
+            .extra_directives
+            .iter()
+            .map(|d| d.trim().to_string())
+            .filter(|d| !d.is_empty())
+            .collect(),
         ..Default::default()
     };
     let outcome = crate::check_with(&entries, &opts, &sel, &lint_opts);

@@ -208,6 +208,12 @@ pub struct LintContext<'a> {
 }
 
 impl LintContext<'_> {
+    /// Whether the user declared `name` as a directive of an in-house module
+    /// (`--extra-directive`): accepted anywhere, with any arguments.
+    pub fn is_extra_directive(&self, name: &str) -> bool {
+        self.opts.extra_directives.iter().any(|d| d == name)
+    }
+
     /// The raw value of a rule option: the user's, or the declared default.
     /// Panics (an internal error of the rule) when the option is not declared.
     pub fn option(&self, meta: &RuleMeta, name: &str) -> &str {
