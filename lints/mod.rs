@@ -19,6 +19,7 @@ mod invalid_flag_value;
 mod invalid_listen;
 mod invalid_location_modifier;
 mod invalid_regex;
+mod invalid_upstream_server;
 mod simple_directive_with_block;
 mod syntax_error;
 mod unknown_directive;
@@ -43,6 +44,7 @@ pub static ALL: &[&dyn Rule] = &[
     &duplicate_directive::DuplicateDirective,
     &duplicate_location::DuplicateLocation,
     &duplicate_upstream::DuplicateUpstream,
+    &invalid_upstream_server::InvalidUpstreamServer,
     &invalid_listen::InvalidListen,
     &duplicate_listen::DuplicateListen,
     &duplicate_map_key::DuplicateMapKey,

@@ -50,6 +50,10 @@ pub fn is_covered_message(m: &str) -> bool {
         || (m.contains("_busy_buffers_size\" must be ") || m.contains("_temp_file_write_size\" must be equal"))
         || (m.starts_with("open() ") && m.contains("(2: No such file or directory)"))
         || (m.starts_with("unknown \"") && m.ends_with("\" variable"))
+        || m.starts_with("invalid port in upstream \"")
+        || m.starts_with("invalid host in upstream \"")
+        || m.starts_with("no port in upstream \"")
+        || m.starts_with("balancing method does not support parameter \"")
         || m == "invalid variable name"
         || (m.starts_with("the closing bracket in \"") && m.ends_with("\" variable is missing"))
 }
