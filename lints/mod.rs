@@ -19,6 +19,7 @@ mod invalid_flag_value;
 mod invalid_listen;
 mod invalid_location_modifier;
 mod invalid_regex;
+mod invalid_shared_zone;
 mod invalid_upstream_server;
 mod simple_directive_with_block;
 mod syntax_error;
@@ -50,6 +51,7 @@ pub static ALL: &[&dyn Rule] = &[
     &duplicate_map_key::DuplicateMapKey,
     &conflicting_server_name::ConflictingServerName,
     &inconsistent_buffer_sizes::InconsistentBufferSizes,
+    &invalid_shared_zone::InvalidSharedZone,
     &unsupported_directive::UnsupportedDirective,
     &deprecated_directive::DeprecatedDirective,
     &include_not_found::IncludeNotFound,

@@ -282,8 +282,12 @@ impl Rule for UnknownVariable {
         let version = cx.opts.nginx_version;
         let roots = &cx.loaded.roots;
         // Roots whose definitions may be incomplete: snippets, failed includes.
-        let mut skip_root: Vec<bool> =
-            roots.iter().map(|r| !in_snippets && matches!(r.kind, RootKind::Snippet(_))).collect();
+        let complete = cx.complete_roots();
+        let skip_root: Vec<bool> = roots
+            .iter()
+            .enumerate()
+            .map(|(i, r)| !(complete[i] || (in_snippets && matches!(r.kind, RootKind::Snippet(_)))))
+            .collect();
         let mut defs: FxHashSet<(u32, Family, Cow<'_, str>)> = FxHashSet::default();
         let mut uses: Vec<Use<'_>> = Vec::new();
         for inst in &cx.tree.insts {
@@ -325,14 +329,6 @@ impl Rule for UnknownVariable {
                 continue;
             };
             let name = d.name();
-            if name == "include" {
-                let conf_dir = roots[root as usize].conf_dir;
-                let globbed = args.first().is_some_and(|a| a.as_str().contains(['*', '?', '[']));
-                if !globbed && cx.loaded.included(conf_dir, inst.file, inst.node).is_empty() {
-                    skip_root[root as usize] = true;
-                }
-                continue;
-            }
             let def_at = match name {
                 "set" | "auth_request_set" | "perl_set" | "js_set" | "js_var" => Some(0),
                 "map" | "split_clients" => Some(1),

@@ -65,7 +65,7 @@ pub fn check_with(entries: &[Entry], opts: &LoadOptions, sel: &Selection, lint_o
     let loaded = load::load(entries, opts);
     let tree = model::tree::build(&loaded);
     let (diagnostics, internal_errors) = {
-        let cx = LintContext { loaded: &loaded, tree: &tree, opts: lint_opts };
+        let cx = LintContext::new(&loaded, &tree, lint_opts);
         lint::run(&cx, lints::ALL, sel)
     };
     Outcome { loaded, tree, diagnostics, internal_errors }
