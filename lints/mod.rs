@@ -18,6 +18,7 @@ mod invalid_directive_value;
 mod invalid_flag_value;
 mod invalid_listen;
 mod invalid_location_modifier;
+mod invalid_nested_location;
 mod invalid_regex;
 mod invalid_shared_zone;
 mod invalid_upstream_server;
@@ -41,6 +42,7 @@ pub static ALL: &[&dyn Rule] = &[
     &invalid_flag_value::InvalidFlagValue,
     &invalid_directive_value::InvalidDirectiveValue,
     &invalid_location_modifier::InvalidLocationModifier,
+    &invalid_nested_location::InvalidNestedLocation,
     &invalid_regex::InvalidRegex,
     &duplicate_directive::DuplicateDirective,
     &duplicate_location::DuplicateLocation,

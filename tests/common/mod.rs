@@ -60,6 +60,9 @@ pub fn is_covered_message(m: &str) -> bool {
         || (m.starts_with("the size ") && m.contains(" of shared memory zone \""))
         || (m.starts_with("limit_") && m.contains("_zone \"") && m.contains("\" is already bound to key \""))
         || m.starts_with("duplicate zone \"")
+        || (m.starts_with("location \"") && m.contains("\" cannot be inside the "))
+        || (m.starts_with("named location \"") && m.ends_with("\" can be on the server level only"))
+        || (m.starts_with("location \"") && m.contains("\" is outside location \""))
         || m == "invalid variable name"
         || (m.starts_with("the closing bracket in \"") && m.ends_with("\" variable is missing"))
 }
