@@ -5,6 +5,7 @@ mod conflicting_server_name;
 mod deprecated_directive;
 mod directive_not_allowed;
 mod duplicate_directive;
+mod duplicate_geo_network;
 mod duplicate_listen;
 mod duplicate_location;
 mod duplicate_map_key;
@@ -51,6 +52,7 @@ pub static ALL: &[&dyn Rule] = &[
     &invalid_listen::InvalidListen,
     &duplicate_listen::DuplicateListen,
     &duplicate_map_key::DuplicateMapKey,
+    &duplicate_geo_network::DuplicateGeoNetwork,
     &conflicting_server_name::ConflictingServerName,
     &inconsistent_buffer_sizes::InconsistentBufferSizes,
     &invalid_shared_zone::InvalidSharedZone,
