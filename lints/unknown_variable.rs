@@ -29,7 +29,9 @@ declare_rule! {
     /// reported too. Variables newer than `--nginx-version` are unknown.
     ///
     /// nginx error texts: `unknown "NAME" variable`, `invalid variable name`,
-    /// `the closing bracket in "NAME" variable is missing`.
+    /// `the closing bracket in "NAME" variable is missing` (nginx names the
+    /// closing `}` of `http` for the `proxy_set_header`/`fastcgi_param`
+    /// family, which it compiles when merging; ngxlint names the argument).
     ///
     /// Files checked on their own (not through a main `nginx.conf`) often use
     /// variables their includer defines, so they are not checked unless the
@@ -196,6 +198,8 @@ fn compiled(spec: &DirectiveSpec, args: &[Arg], i: usize) -> bool {
         "map" | "split_clients" => i == 0,
         "geo" => i == 0 && args.len() == 2,
         "rewrite" => i == 1,
+        // A syslog target is parsed, not compiled.
+        "access_log" => !(i == 0 && a.starts_with("syslog:")),
         "add_header" | "add_trailer" | "proxy_set_header" | "grpc_set_header" | "fastcgi_param" | "uwsgi_param"
         | "scgi_param" | "xslt_param" | "xslt_string_param" => i == 1,
         "if" => !(i == 2 && matches!(args[1].as_str(), "~" | "~*" | "!~" | "!~*")),
@@ -305,11 +309,11 @@ impl Rule for UnknownVariable {
             };
             // Definitions.
             for a in args {
-                if a.as_str().contains("(?") {
+                if a.as_str().contains('(') && a.as_str().contains("(?") {
                     add_captures(a.as_str(), root, fam, &mut defs);
                 }
             }
-            if d.name().contains("(?") {
+            if d.name().contains('(') && d.name().contains("(?") {
                 add_captures(d.name(), root, fam, &mut defs);
             }
             if matches!(inst.ctx, Context::Geoip2 | Context::StreamGeoip2) {

@@ -77,6 +77,9 @@ pub fn is_unlocated_message(m: &str) -> bool {
 /// the directive to change, so these are matched by message, not line.
 pub fn is_merge_time_message(m: &str) -> bool {
     m.starts_with("there must be at least 2 ")
+        // proxy_set_header, fastcgi_param & co. are compiled when merged.
+        || m == "invalid variable name"
+        || (m.starts_with("the closing bracket in \"") && m.ends_with("\" variable is missing"))
         || (m.starts_with('"') && m.contains("_cache\" zone \"") && m.ends_with("\" is unknown"))
         || m.contains("_busy_buffers_size\" must be ")
         || m.contains("_temp_file_write_size\" must be equal")
