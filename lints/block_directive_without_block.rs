@@ -56,6 +56,9 @@ impl Rule for BlockDirectiveWithoutBlock {
                 continue;
             }
             if let Status::Found(spec) = inst.status {
+                if cx.is_extra_directive(d.name()) {
+                    continue;
+                }
                 if spec.is_block() {
                     let name = d.name();
                     out.push(

@@ -65,6 +65,9 @@ impl Rule for DirectiveNotAllowed {
         let t = table();
         for (_, inst, d) in cx.tree.dispatched(cx.loaded) {
             if let Status::NotAllowed = inst.status {
+                if cx.is_extra_directive(d.name()) {
+                    continue;
+                }
                 let specs = t.get(d.name());
                 let mut allowed: Vec<&str> = Vec::new();
                 for s in specs {

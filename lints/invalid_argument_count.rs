@@ -55,6 +55,9 @@ impl Rule for InvalidArgumentCount {
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
         for (_, inst, d) in cx.tree.dispatched(cx.loaded) {
             if let Status::Found(spec) = inst.status {
+                if cx.is_extra_directive(d.name()) {
+                    continue;
+                }
                 // Block-ness is checked first by nginx (and by other rules).
                 if spec.is_block() != d.has_block() {
                     continue;

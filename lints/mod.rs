@@ -7,6 +7,7 @@ mod conflicting_timeouts;
 mod deprecated_directive;
 mod directive_not_allowed;
 mod duplicate_directive;
+mod duplicate_geo_network;
 mod duplicate_listen;
 mod duplicate_location;
 mod duplicate_map_key;
@@ -24,7 +25,10 @@ mod invalid_directive_value;
 mod invalid_flag_value;
 mod invalid_listen;
 mod invalid_location_modifier;
+mod invalid_nested_location;
 mod invalid_regex;
+mod invalid_shared_zone;
+mod invalid_upstream_server;
 mod keepalive_not_used;
 mod keepalive_to_literal_host;
 mod long_lived_default_timeout;
@@ -41,6 +45,7 @@ mod syntax_error;
 mod undeclared_backend;
 mod undersized_upstream_buffer;
 mod unknown_directive;
+mod unknown_variable;
 mod unsupported_directive;
 pub(crate) mod unused_suppression;
 mod upstream_keepalive_defeated;
@@ -57,18 +62,23 @@ pub static ALL: &[&dyn Rule] = &[
     &simple_directive_with_block::SimpleDirectiveWithBlock,
     &invalid_argument_count::InvalidArgumentCount,
     &unknown_directive::UnknownDirective,
+    &unknown_variable::UnknownVariable,
     &invalid_flag_value::InvalidFlagValue,
     &invalid_directive_value::InvalidDirectiveValue,
     &invalid_location_modifier::InvalidLocationModifier,
+    &invalid_nested_location::InvalidNestedLocation,
     &invalid_regex::InvalidRegex,
     &duplicate_directive::DuplicateDirective,
     &duplicate_location::DuplicateLocation,
     &duplicate_upstream::DuplicateUpstream,
+    &invalid_upstream_server::InvalidUpstreamServer,
     &invalid_listen::InvalidListen,
     &duplicate_listen::DuplicateListen,
     &duplicate_map_key::DuplicateMapKey,
+    &duplicate_geo_network::DuplicateGeoNetwork,
     &conflicting_server_name::ConflictingServerName,
     &inconsistent_buffer_sizes::InconsistentBufferSizes,
+    &invalid_shared_zone::InvalidSharedZone,
     &unsupported_directive::UnsupportedDirective,
     &deprecated_directive::DeprecatedDirective,
     &upstream_with_port::UpstreamWithPort,

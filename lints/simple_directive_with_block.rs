@@ -59,6 +59,9 @@ impl Rule for SimpleDirectiveWithBlock {
                 continue;
             }
             if let Status::Found(spec) = inst.status {
+                if cx.is_extra_directive(d.name()) {
+                    continue;
+                }
                 if !spec.is_block() {
                     let name = d.name();
                     let open = d.block.as_ref().map_or(d.head_end, |b| b.open);

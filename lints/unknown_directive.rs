@@ -40,8 +40,10 @@ declare_rule! {
     /// ```
     ///
     /// ## Options
-    /// None yet (declaring in-house module directives comes with the
-    /// configuration file).
+    /// None. Directives of in-house modules are declared with
+    /// `--extra-directive NAME` (repeatable, comma separated): they are
+    /// accepted anywhere, with any arguments, by this rule and by the context,
+    /// block and argument-count rules.
     ///
     /// ## References
     /// - <https://nginx.org/en/docs/dirindex.html>
@@ -63,6 +65,9 @@ impl Rule for UnknownDirective {
         let t = table();
         for (_, inst, d) in cx.tree.dispatched(cx.loaded) {
             if let Status::Unknown = inst.status {
+                if cx.is_extra_directive(d.name()) {
+                    continue;
+                }
                 let name = d.name();
                 let shown: String = name.chars().flat_map(char::escape_default).collect();
                 let mut f = Finding::new(d.head_span(), format!("unknown directive \"{shown}\""));

@@ -127,6 +127,10 @@ pub struct CheckArgs {
     /// temporary file in the same directory, then a rename).
     #[arg(long, value_name = "FILE")]
     pub output_file: Option<PathBuf>,
+    /// Directives of in-house modules (repeatable, comma separated): accepted
+    /// anywhere with any arguments instead of reported as unknown.
+    #[arg(long = "extra-directive", value_delimiter = ',', value_name = "NAME")]
+    pub extra_directives: Vec<String>,
     /// Print nothing but findings (no summary line).
     #[arg(short, long)]
     pub quiet: bool,
@@ -304,6 +308,12 @@ fn check(args: CheckArgs) -> u8 {
     }
     let mut lint_opts = crate::lint::LintOptions {
         nginx_version: args.nginx_version.unwrap_or(crate::lint::DEFAULT_NGINX_VERSION),
+        extra_directives: args
+            .extra_directives
+            .iter()
+            .map(|d| d.trim().to_string())
+            .filter(|d| !d.is_empty())
+            .collect(),
         ..Default::default()
     };
     for b in &args.backends {

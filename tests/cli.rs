@@ -313,3 +313,26 @@ fn directives_without_arguments_do_not_crash_rules() {
     assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
     json(&o);
 }
+
+#[test]
+fn extra_directives_are_not_reported() {
+    let conf = b"events {}\nhttp { acme_guard on; server { acme_shield a b c { x 1; } proxy_pass http://a; } }\n";
+    let o = run_stdin(&["check", "-", "--format", "json"], conf);
+    let rules = rules_of(&json(&o));
+    assert_eq!(rules.iter().filter(|r| *r == "unknown-directive").count(), 2, "{rules:?}");
+    let o = run_stdin(
+        &[
+            "check",
+            "-",
+            "--format",
+            "json",
+            "--extra-directive",
+            "acme_guard,acme_shield",
+            "--extra-directive",
+            "proxy_pass",
+        ],
+        conf,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(rules_of(&json(&o)).is_empty());
+}

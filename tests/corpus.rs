@@ -78,3 +78,120 @@ fn corpus_syntax_verdicts_agree_with_nginx() {
     }
     assert!(problems.is_empty(), "{} corpus files disagree with nginx:\n{}", problems.len(), problems.join("\n"));
 }
+
+/// unknown-variable on the files nginx parses: no finding with the default
+/// options but the unknown variables nginx reports too. With `in-snippets` on, files checked on their own use
+/// variables defined by files they do not see; those findings are counted
+/// (and excused when nginx itself found an unknown variable in the file's
+/// wrapper), not asserted.
+#[test]
+fn corpus_unknown_variable_has_no_false_alarm() {
+    let Some(shared) = common::shared() else { return };
+    let corpus = shared.join("corpus");
+    let verdicts = std::fs::read_to_string(corpus.join("verdicts.tsv")).expect("verdicts.tsv");
+    let sel = Selection { select: vec!["unknown-variable".into()], ignore: vec![] };
+    let default_opts = ngxlint::lint::LintOptions::default();
+    let mut snippet_opts = ngxlint::lint::LintOptions::default();
+    snippet_opts.rule_options.insert(("unknown-variable".into(), "in-snippets".into()), "true".into());
+    let (mut files, mut agreed, mut in_snippets, mut excused) = (0, 0, 0, 0);
+    let mut problems = Vec::new();
+    let mut unexcused = Vec::new();
+    for line in verdicts.lines().skip(1) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let (path, context, syntax, other) = (cols[0], cols[1], cols[2], cols[5]);
+        if syntax != "ok" {
+            continue;
+        }
+        files += 1;
+        let ctx = match context {
+            "main" => None,
+            "http" => Some(Context::Http),
+            "server" => Some(Context::Server),
+            _ => Some(Context::Location),
+        };
+        let opts = LoadOptions { snippet_context: ctx, ..LoadOptions::default() };
+        let entry = [Entry::Path(corpus.join(path))];
+        let out = ngxlint::check_with(&entry, &opts, &sel, &default_opts);
+        for d in &out.diagnostics {
+            if other.contains(&d.finding.message) {
+                agreed += 1; // nginx reported it too (after the syntax check)
+                continue;
+            }
+            let f = out.loaded.file(d.finding.span.file);
+            problems.push(format!("{path}:{}: {}", f.line_col(d.finding.span.start).0, d.finding.message));
+        }
+        let out = ngxlint::check_with(&entry, &opts, &sel, &snippet_opts);
+        for d in &out.diagnostics {
+            in_snippets += 1;
+            // nginx stops at the first unknown variable (or an earlier error).
+            if other.contains("unknown \"") && other.contains("\" variable") {
+                excused += 1;
+            } else {
+                let f = out.loaded.file(d.finding.span.file);
+                unexcused.push(format!("{path}:{}: {}", f.line_col(d.finding.span.start).0, d.finding.message));
+            }
+        }
+    }
+    println!(
+        "corpus unknown-variable: {files} files nginx parses, {agreed} findings nginx reports too, {} false alarms with default options; with in-snippets on {in_snippets} findings, {excused} in files where nginx found an unknown variable too, {} where an earlier error (certificates, log formats) stopped nginx first",
+        problems.len(),
+        unexcused.len()
+    );
+    for p in &unexcused {
+        println!("  in-snippets: {p}");
+    }
+    for p in &problems {
+        println!("  {p}");
+    }
+    assert!(problems.is_empty(), "unknown-variable false alarms:\n{}", problems.join("\n"));
+}
+
+/// The semantic rules that report what nginx -t rejects after parsing give
+/// no error on the files nginx parses, except where nginx reported the same
+/// message too (its verdict kept going past non-syntax errors).
+#[test]
+fn corpus_semantic_rules_have_no_false_alarm() {
+    const RULES: [&str; 4] =
+        ["invalid-upstream-server", "invalid-shared-zone", "invalid-nested-location", "duplicate-geo-network"];
+    let Some(shared) = common::shared() else { return };
+    let corpus = shared.join("corpus");
+    let verdicts = std::fs::read_to_string(corpus.join("verdicts.tsv")).expect("verdicts.tsv");
+    let known: Vec<String> =
+        RULES.iter().filter(|r| ngxlint::lints::by_name(r).is_some()).map(|r| r.to_string()).collect();
+    let sel = Selection { select: known.clone(), ignore: vec![] };
+    let (mut files, mut agreed) = (0, 0);
+    let mut problems = Vec::new();
+    for line in verdicts.lines().skip(1) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let (path, context, syntax, other) = (cols[0], cols[1], cols[2], cols[5]);
+        if syntax != "ok" {
+            continue;
+        }
+        files += 1;
+        let ctx = match context {
+            "main" => None,
+            "http" => Some(Context::Http),
+            "server" => Some(Context::Server),
+            _ => Some(Context::Location),
+        };
+        let opts = LoadOptions { snippet_context: ctx, ..LoadOptions::default() };
+        let out = ngxlint::check(&[Entry::Path(corpus.join(path))], &opts, &sel);
+        for d in out.diagnostics.iter().filter(|d| d.severity == ngxlint::lint::Severity::Error) {
+            if other.contains(&d.finding.message) {
+                agreed += 1;
+                continue;
+            }
+            let f = out.loaded.file(d.finding.span.file);
+            problems.push(format!("{path}:{}: {} {}", f.line_col(d.finding.span.start).0, d.rule, d.finding.message));
+        }
+    }
+    println!(
+        "corpus {}: {files} files nginx parses, {agreed} errors nginx reports too, {} false alarms",
+        known.join(", "),
+        problems.len()
+    );
+    for p in &problems {
+        println!("  {p}");
+    }
+    assert!(problems.is_empty(), "false alarms:\n{}", problems.join("\n"));
+}

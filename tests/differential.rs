@@ -44,7 +44,95 @@ fn mutate(seed: &str, rng: &mut Rng) -> (&'static str, String) {
     let (s, e) = (d.name.span.start as usize, d.head_end as usize);
     let mut t = seed.to_string();
     let simple = d.block.is_none();
-    match rng.below(12) {
+    match rng.below(14) {
+        12 => {
+            // Reference a variable: often one nothing defines, sometimes a
+            // built-in, a prefix variable or one defined elsewhere.
+            let with_vars: Vec<&ngxlint::syntax::ast::Arg> =
+                ast.args.iter().filter(|a| a.as_str().contains('$')).collect();
+            let opens: Vec<usize> =
+                ast.nodes.iter().filter_map(|x| x.block.as_ref().map(|b| b.open as usize + 1)).collect();
+            match rng.below(4) {
+                0 if !with_vars.is_empty() => {
+                    // Misspell a variable in place.
+                    let a = with_vars[rng.below(with_vars.len())];
+                    let at = a.span.start as usize + a.span.len() as usize / 2;
+                    let at = (a.span.start as usize..=at).rev().find(|&i| t.is_char_boundary(i)).unwrap_or(at);
+                    t.insert_str(at, ["x", "_", "1"][rng.below(3)]);
+                }
+                _ => {
+                    let at = opens[rng.below(opens.len())];
+                    let var = [
+                        "$nosuch",
+                        "$host",
+                        "$arg_page",
+                        "$http_x_token",
+                        "$request_urii",
+                        "${host",
+                        "$connection_upgrade",
+                        "$upstream_http_x",
+                        "$jwt_claim_sub",
+                        "$1",
+                        "$",
+                    ][rng.below(11)];
+                    let stmt = match rng.below(6) {
+                        0 => format!(" set $v{} {var}; ", rng.below(9)),
+                        1 => format!(" add_header X-T \"{var}\"; "),
+                        2 => format!(" return 200 \"{var}\"; "),
+                        3 => format!(" log_format lf{} '$remote_addr {var}'; ", rng.below(9)),
+                        4 => format!(" map $uri $mv{} {{ default {var}; }} ", rng.below(9)),
+                        _ => format!(" proxy_set_header X-V {var}; "),
+                    };
+                    t.insert_str(at, &stmt);
+                }
+            }
+            ("undefined variable", t)
+        }
+        13 => {
+            // Upstream servers, shared zones, nested locations, geo networks.
+            let opens: Vec<usize> =
+                ast.nodes.iter().filter_map(|x| x.block.as_ref().map(|b| b.open as usize + 1)).collect();
+            let at = opens[rng.below(opens.len())];
+            let stmt = match rng.below(8) {
+                0 => format!(
+                    " upstream u{} {{ {} server 127.0.0.1:{} {}; }} ",
+                    rng.below(9),
+                    ["", "ip_hash;", "hash $uri;", "least_conn;", "random;"][rng.below(5)],
+                    ["81", "0", "99999", "http", "81/x"][rng.below(5)],
+                    [
+                        "",
+                        "backup",
+                        "weight=0",
+                        "weight=3",
+                        "max_fails=2",
+                        "fail_timeout=5s",
+                        "slow_start=5s",
+                        "down",
+                        "max_conns=x"
+                    ][rng.below(9)]
+                ),
+                1 => format!(" limit_req zone=z{}; ", rng.below(3)),
+                2 => format!(
+                    " limit_req_zone $binary_remote_addr zone=z{}:{}m rate=1r/s; ",
+                    rng.below(3),
+                    1 + rng.below(2) * 9
+                ),
+                3 => format!(" proxy_cache c{}; ", rng.below(3)),
+                4 => format!(" proxy_cache_path /tmp/c{} keys_zone=c{}:10m; ", rng.below(3), rng.below(3)),
+                5 => format!(" limit_conn z{} 5; ", rng.below(3)),
+                6 => format!(
+                    " geo $geo{} {{ default 0; 10.0.0.0/8 1; {} 2; }} ",
+                    rng.below(3),
+                    ["10.0.0.0/8", "10.1.0.0/16", "default"][rng.below(3)]
+                ),
+                _ => format!(
+                    " location {} {{ }} ",
+                    ["/nested/", "@named", "= /exact", "~ ^/re", "/api/sub/"][rng.below(5)]
+                ),
+            };
+            t.insert_str(at, &stmt);
+            ("zone, upstream, nesting", t)
+        }
         11 => {
             // Break a regular expression (or, for other statements, add one).
             let regex_args: Vec<&ngxlint::syntax::ast::Arg> = ast
@@ -262,6 +350,13 @@ fn mutants_agree_with_real_nginx() {
                     } else {
                         t.covered_disagree
                             .push(format!("m{i:05} ({kind}): nginx {text:?} at line {line}; ngxlint {errors:?}"));
+                    }
+                }
+                None if common::is_unlocated_message(text) && common::is_covered_message(text) => {
+                    if errors.iter().any(|f| f.4 == text) {
+                        t.covered_agree += 1;
+                    } else {
+                        t.covered_disagree.push(format!("m{i:05} ({kind}): nginx {text:?}; ngxlint {errors:?}"));
                     }
                 }
                 None => t.environment += 1,

@@ -208,18 +208,54 @@ pub struct LintContext<'a> {
     pub loaded: &'a Loaded,
     pub tree: &'a Tree,
     pub opts: &'a LintOptions,
+    /// See [`LintContext::complete_roots`]; computed on first use.
+    pub complete: std::sync::OnceLock<Vec<bool>>,
     /// Built by the first rule that asks for it.
     model: std::sync::OnceLock<Model<'a>>,
 }
 
 impl<'a> LintContext<'a> {
-    pub fn new(loaded: &'a Loaded, tree: &'a Tree, opts: &'a LintOptions) -> LintContext<'a> {
-        LintContext { loaded, tree, opts, model: std::sync::OnceLock::new() }
+    /// A context over a loaded and expanded configuration.
+    pub fn new(loaded: &'a Loaded, tree: &'a Tree, opts: &'a LintOptions) -> Self {
+        LintContext { loaded, tree, opts, complete: std::sync::OnceLock::new(), model: std::sync::OnceLock::new() }
     }
 
     /// The configuration graph (built once, on first use).
     pub fn model(&self) -> &Model<'a> {
         self.model.get_or_init(|| Model::build(self.loaded, self.tree))
+    }
+
+    /// For each root: whether ngxlint sees the whole configuration nginx
+    /// would, so that "defined nowhere" findings are safe: a main config
+    /// whose plain (non-glob) includes all resolved. A file checked on its
+    /// own is not complete: the file that includes it may define more.
+    pub fn complete_roots(&self) -> &[bool] {
+        self.complete.get_or_init(|| {
+            let roots = &self.loaded.roots;
+            let mut ok: Vec<bool> = roots.iter().map(|r| r.kind == crate::load::RootKind::Main).collect();
+            for inst in &self.tree.insts {
+                if !ok[inst.root as usize] {
+                    continue;
+                }
+                let f = self.loaded.file(inst.file);
+                let d = f.ast.node(inst.node);
+                if d.name() != "include" || !matches!(inst.status, crate::model::tree::Status::Found(_)) {
+                    continue;
+                }
+                let globbed = f.ast.args(d).first().is_some_and(|a| a.as_str().contains(['*', '?', '[']));
+                let conf_dir = roots[inst.root as usize].conf_dir;
+                if !globbed && self.loaded.included(conf_dir, inst.file, inst.node).is_empty() {
+                    ok[inst.root as usize] = false;
+                }
+            }
+            ok
+        })
+    }
+
+    /// Whether the user declared `name` as a directive of an in-house module
+    /// (`--extra-directive`): accepted anywhere, with any arguments.
+    pub fn is_extra_directive(&self, name: &str) -> bool {
+        self.opts.extra_directives.iter().any(|d| d == name)
     }
 
     /// The raw value of a rule option: the user's, or the declared default.

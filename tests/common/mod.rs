@@ -49,12 +49,38 @@ pub fn is_covered_message(m: &str) -> bool {
         || m.starts_with("conflicting parameter \"")
         || (m.contains("_busy_buffers_size\" must be ") || m.contains("_temp_file_write_size\" must be equal"))
         || (m.starts_with("open() ") && m.contains("(2: No such file or directory)"))
+        || (m.starts_with("unknown \"") && m.ends_with("\" variable"))
+        || m.starts_with("invalid port in upstream \"")
+        || m.starts_with("invalid host in upstream \"")
+        || m.starts_with("no port in upstream \"")
+        || m.starts_with("balancing method does not support parameter \"")
+        || m.starts_with("zero size shared memory zone \"")
+        || (m.starts_with('"') && m.contains("_cache\" zone \"") && m.ends_with("\" is unknown"))
+        || (m.starts_with("the shared memory zone \"") && m.ends_with("\" is already declared for a different use"))
+        || (m.starts_with("the size ") && m.contains(" of shared memory zone \""))
+        || (m.starts_with("limit_") && m.contains("_zone \"") && m.contains("\" is already bound to key \""))
+        || m.starts_with("duplicate zone \"")
+        || (m.starts_with("location \"") && m.contains("\" cannot be inside the "))
+        || (m.starts_with("named location \"") && m.ends_with("\" can be on the server level only"))
+        || (m.starts_with("location \"") && m.contains("\" is outside location \""))
+        || m == "invalid variable name"
+        || (m.starts_with("the closing bracket in \"") && m.ends_with("\" variable is missing"))
+}
+
+/// Messages nginx gives without a file and line (checked after parsing):
+/// matched by message.
+pub fn is_unlocated_message(m: &str) -> bool {
+    (m.starts_with("unknown \"") && m.ends_with("\" variable")) || m.starts_with("zero size shared memory zone \"")
 }
 
 /// Merge-time messages: nginx names the closing `}` of http; ngxlint points at
 /// the directive to change, so these are matched by message, not line.
 pub fn is_merge_time_message(m: &str) -> bool {
     m.starts_with("there must be at least 2 ")
+        // proxy_set_header, fastcgi_param & co. are compiled when merged.
+        || m == "invalid variable name"
+        || (m.starts_with("the closing bracket in \"") && m.ends_with("\" variable is missing"))
+        || (m.starts_with('"') && m.contains("_cache\" zone \"") && m.ends_with("\" is unknown"))
         || m.contains("_busy_buffers_size\" must be ")
         || m.contains("_temp_file_write_size\" must be equal")
 }
