@@ -7,3 +7,4 @@ pub mod graph;
 pub mod listen;
 pub mod tree;
 pub mod values;
+pub mod vars;
