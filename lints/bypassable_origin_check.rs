@@ -56,6 +56,7 @@ declare_rule! {
         confidence: Medium,
         summary: "an Origin or Referer regex that other domains also match",
         pass: &[
+            "events {}\nhttp { server { if ($http_referer ~* /admin) { return 302 /; } } }\n",
             "events {}\nhttp { server { if ($http_origin ~* ^https://(app|www)\\.example\\.com$) { return 204; } } }\n",
             "events {}\nhttp { server { if ($http_referer !~ ^https://([a-z0-9-]+\\.)*example\\.org(/|$)) { return 403; } } }\n",
             "events {}\nhttp { server { if ($http_origin = https://example.com) { return 204; } } }\n",
@@ -82,6 +83,11 @@ fn weaknesses(re: &str, referer: bool) -> Vec<&'static str> {
         out.push("an unescaped \".\" matches any character, so a look-alike domain matches");
     }
     out
+}
+
+/// True when a regex names a site: a scheme, or a dotted domain.
+fn names_a_site(re: &str) -> bool {
+    re.contains("://") || re.contains("\\.") || has_unescaped_dot(re)
 }
 
 /// True when the host part of a referer regex is closed by a `/`.
@@ -132,6 +138,10 @@ impl Rule for BypassableOriginCheck {
                 "$http_referer" => true,
                 _ => continue,
             };
+            // A referer matched against a path routes requests; it checks no site.
+            if !names_a_site(re) {
+                continue;
+            }
             let weak = weaknesses(re, referer);
             if weak.is_empty() {
                 continue;

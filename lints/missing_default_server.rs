@@ -20,6 +20,10 @@ declare_rule! {
     /// application that trusts the `Host` header then receives requests for
     /// names it does not own. Declare a catch-all server that refuses them.
     ///
+    /// Only complete configurations (a main `nginx.conf` and its includes)
+    /// are checked: a site file checked on its own may share its sockets
+    /// with a default server defined elsewhere.
+    ///
     /// ## Example
     /// ```nginx
     /// events {}
@@ -68,6 +72,7 @@ declare_rule! {
         summary: "servers share a socket and none is default_server",
         pass: &[
             "events {}\nhttp { server { listen 80; server_name a; } }\n",
+            "server { listen 80; server_name a; }\nserver { listen 80; server_name b; }\n",
             "events {}\nhttp { server { listen 8080; server_name a; } server { listen 8080 default_server; server_name b; } }\n",
         ],
         fail: &["events {}\nhttp { server { server_name a; } server { listen 80; server_name b; } }\n"],
@@ -85,6 +90,10 @@ impl Rule for MissingDefaultServer {
         let mut order = Vec::new();
         for s in &m.servers {
             let root = m.tree.insts[s.inst as usize].root;
+            // A site snippet is one of many: the default may be in a file not checked.
+            if m.tree.root_ctx.get(root as usize) != Some(&crate::model::context::Context::Main) {
+                continue;
+            }
             for (at, l) in &s.listens {
                 let key = (root, l.key());
                 let e = sockets.entry(key.clone()).or_insert_with(|| {
@@ -97,19 +106,30 @@ impl Rule for MissingDefaultServer {
                 }
             }
         }
-        for key in order {
-            let (servers, default) = &sockets[&key];
+        // One finding per implicit default server, naming all its sockets.
+        let mut by_first: FxHashMap<InstId, Vec<&str>> = FxHashMap::default();
+        let mut firsts = Vec::new();
+        for key in &order {
+            let (servers, default) = &sockets[key];
             if *default || servers.len() < 2 {
                 continue;
             }
+            let e = by_first.entry(servers[0].0).or_default();
+            if e.is_empty() {
+                firsts.push(key);
+            }
+            e.push(&key.1);
+        }
+        for key in firsts {
+            let (servers, _) = &sockets[key];
             let (first, at) = servers[0];
+            let all = by_first[&first].join(", ");
             let name = m.server_of(first).and_then(|s| s.names.first().cloned()).unwrap_or_else(|| "\"\"".into());
             let mut f = Finding::new(
                 m.span(at.unwrap_or(first)),
                 format!(
-                    "{} servers listen on {} and none is default_server: this one ({name}) answers unknown hosts",
-                    servers.len(),
-                    key.1
+                    "{} servers listen on {all} and none is default_server: this one ({name}) answers unknown hosts",
+                    servers.len()
                 ),
             )
             .help(format!(

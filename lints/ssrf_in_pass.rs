@@ -60,6 +60,7 @@ declare_rule! {
             "events {}\nhttp { server { location / { proxy_pass http://127.0.0.1:8080$request_uri; } } }\n",
             "events {}\nhttp { server { location ~ ^/(a|b)/ { proxy_pass http://$1.internal; } } }\n",
             "events {}\nhttp { map $uri $be { default 127.0.0.1:1; } server { location / { proxy_pass http://$be; } } }\n",
+            "events {}\nhttp { server { location / { proxy_pass http://backend$route$is_args$args; } } }\n",
         ],
         fail: &[
             "events {}\nhttp { server { location / { proxy_pass http://$host$request_uri; } } }\n",
@@ -76,7 +77,7 @@ fn host_part(kind: PassKind, raw: &str) -> &str {
     let after = raw.find("://").map(|i| i + 3).unwrap_or(0);
     let mut end = raw[after..].find('/').map(|i| after + i).unwrap_or(raw.len());
     // A URI variable after the address starts the path (it begins with `/`).
-    for uri in ["$request_uri", "$uri", "$document_uri"] {
+    for uri in ["$request_uri", "$uri", "$document_uri", "$is_args", "?"] {
         if let Some(i) = raw[after..end].find(uri).filter(|&i| i > 0) {
             end = end.min(after + i);
         }
