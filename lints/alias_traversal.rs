@@ -4,7 +4,10 @@ use crate::lint::{Finding, LintContext, Rule, RuleMeta};
 declare_rule! {
     /// ## What it does
     /// Reports an `alias` ending in `/` inside a prefix location whose path
-    /// does not end in `/`, such as `location /img { alias /data/img/; }`.
+    /// does not end in `/`, such as `location /img { alias /data/img/; }`;
+    /// and, when neither ends in `/`, a directory alias such as
+    /// `location /img { alias /data/img; }`, which also serves
+    /// `/data/img-private/` for `/img-private/`.
     ///
     /// ## Why is this bad?
     /// nginx replaces the matched prefix with the alias. The location
@@ -49,13 +52,14 @@ declare_rule! {
         summary: "alias under a location without trailing slash lets requests climb one directory up",
         pass: &[
             "events {}\nhttp { server { location /img/ { alias /data/img/; } } }\n",
-            "events {}\nhttp { server { location /img { alias /data/img; } } }\n",
+            "events {}\nhttp { server { location /favicon.ico { alias /data/icons/favicon.ico; } } }\n",
             "events {}\nhttp { server { location = /favicon.ico { alias /data/icons/; } } }\n",
             "events {}\nhttp { server { location ~ ^/img/(.*)$ { alias /data/img/$1; } } }\n",
         ],
         fail: &[
             "events {}\nhttp { server { location /img { alias /data/img/; } } }\n",
             "events {}\nhttp { server { location ^~ /files { alias /srv/files/; } } }\n",
+            "events {}\nhttp { server { location /img { alias /data/img; } } }\n",
         ],
     }
 }
@@ -74,7 +78,26 @@ impl Rule for AliasTraversal {
             let exact = m.arg(loc, 0).is_some_and(|a| a.starts_with('='));
             let Some((prefix, false)) = m.location_pattern(loc) else { continue };
             let Some(path) = m.arg(id, 0) else { continue };
-            if exact || prefix.starts_with('@') || prefix.ends_with('/') || !path.ends_with('/') {
+            if exact || prefix.starts_with('@') || prefix.ends_with('/') {
+                continue;
+            }
+            if !path.ends_with('/') {
+                // `/files` -> `/home`: `/files-old/x` reads `/home-old/x`. A
+                // file alias (`/favicon.ico`) has nothing that shares its prefix.
+                let last = |p: &str| p.rsplit('/').next().unwrap_or("").contains('.');
+                if path.contains('$') || last(path) || last(prefix) {
+                    continue;
+                }
+                out.push(
+                    Finding::new(
+                        m.span(id),
+                        format!(
+                            "a request for \"{prefix}-old/\" reads \"{path}-old/\": every sibling that begins with \"{path}\" is served"
+                        ),
+                    )
+                    .help(format!("end both with a slash: `location {prefix}/ {{ alias {path}/; }}`"))
+                    .label(m.span(loc), "this prefix has no trailing slash"),
+                );
                 continue;
             }
             out.push(

@@ -60,40 +60,126 @@ declare_rule! {
             "events {}\nhttp { server { if ($http_origin ~* ^https://(app|www)\\.example\\.com$) { return 204; } } }\n",
             "events {}\nhttp { server { if ($http_referer !~ ^https://([a-z0-9-]+\\.)*example\\.org(/|$)) { return 403; } } }\n",
             "events {}\nhttp { server { if ($http_origin = https://example.com) { return 204; } } }\n",
+            "events {}\nhttp { server { if ($http_origin !~ '^https?:\\/\\/example\\.com\\/') { return 403; } } }\n",
         ],
         fail: &[
             "events {}\nhttp { server { if ($http_origin ~ example\\.com) { return 204; } } }\n",
+            "events {}\nhttp { server { if ($http_referer !~ \"^https?://([^/]+\\.)?a\\.com/|([^/]+\\.)?b\\.com/\") { return 403; } } }\n",
+            "events {}\nhttp { server { if ($http_origin ~* ^https?://([^/]+\\.)?example\\.com) { return 204; } } }\n",
             "events {}\nhttp { server { if ($http_referer !~* ^https://example.com/) { return 403; } } }\n",
+            "events {}\nhttp { server { if ($http_referer !~ \"^https?://([^/]+metrika.*yandex\\.(ru|com))/\") { return 403; } } }\n",
         ],
     }
 }
 
 /// What is loose about a regex that should pin down an origin or referer.
-fn weaknesses(re: &str, referer: bool) -> Vec<&'static str> {
+fn weaknesses(re: &str) -> Vec<&'static str> {
     let mut out = Vec::new();
-    if !re.starts_with('^') {
+    // `\/` is a plain slash in PCRE.
+    let unescaped = re.replace("\\/", "/");
+    let re = unescaped.as_str();
+    // Each top-level alternative must be anchored on its own.
+    let branches = top_level_branches(re);
+    if branches.iter().any(|b| !b.starts_with('^')) {
         out.push("it is not anchored with ^, so any site that contains the name matches");
     }
     // A referer has a path: a `/` after the host ends the host part too.
-    let host_end = re.ends_with('$') || re.ends_with("$)") || (referer && host_ends_with_slash(re));
-    if !host_end {
+    // An origin has no path: a required `/` after the host matches no origin at all.
+    let host_end = |b: &str| b.ends_with('$') || b.ends_with("$)") || host_ends_with_slash(b);
+    if !branches.iter().all(|b| host_end(b)) {
         out.push("it does not end with $, so a longer domain such as \"example.com.evil.net\" matches");
     }
     if has_unescaped_dot(re) {
         out.push("an unescaped \".\" matches any character, so a look-alike domain matches");
     }
+    if wildcard_into_name(re) {
+        out.push("a wildcard runs straight into a name, so a domain that merely ends with it (or a path) matches");
+    }
     out
+}
+
+/// A `.*`, `.+`, `[^/]+`-like repetition followed directly by a letter or
+/// digit: `[^/]+example\.com` accepts `evil-example.com`.
+fn wildcard_into_name(re: &str) -> bool {
+    let b = re.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 1,
+            b'[' => {
+                let start = i;
+                while i < b.len() && b[i] != b']' {
+                    if b[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                let negated = b.get(start + 1) == Some(&b'^');
+                if negated
+                    && matches!(b.get(i + 1), Some(b'+' | b'*'))
+                    && b.get(i + 2).is_some_and(|c| c.is_ascii_alphanumeric())
+                {
+                    return true;
+                }
+            }
+            b'.' if matches!(b.get(i + 1), Some(b'+' | b'*'))
+                && b.get(i + 2).is_some_and(|c| c.is_ascii_alphanumeric()) =>
+            {
+                return true;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    false
 }
 
 /// True when a regex names a site: a scheme, or a dotted domain.
 fn names_a_site(re: &str) -> bool {
-    re.contains("://") || re.contains("\\.") || has_unescaped_dot(re)
+    re.contains("://") || re.contains(":\\/\\/") || re.contains("\\.") || has_unescaped_dot(re)
+}
+
+/// The alternatives of a regex at its top level (`a|b` -> [a, b]).
+fn top_level_branches(re: &str) -> Vec<&str> {
+    let b = re.as_bytes();
+    let (mut depth, mut in_class, mut start) = (0i32, false, 0);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 1,
+            b'[' if !in_class => in_class = true,
+            b']' if in_class => in_class = false,
+            b'(' if !in_class => depth += 1,
+            b')' if !in_class => depth -= 1,
+            b'|' if !in_class && depth == 0 => {
+                out.push(&re[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out.push(&re[start.min(re.len())..]);
+    out
 }
 
 /// True when the host part of a referer regex is closed by a `/`.
 fn host_ends_with_slash(re: &str) -> bool {
     let after_scheme = re.find("://").map(|i| &re[i + 3..]).unwrap_or(re);
-    after_scheme.contains('/')
+    let mut in_class = false;
+    let mut escaped = false;
+    for c in after_scheme.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '[' => in_class = true,
+            ']' => in_class = false,
+            '/' if !in_class => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// A `.` outside a class, not escaped and not followed by a quantifier
@@ -133,16 +219,14 @@ impl Rule for BypassableOriginCheck {
                 continue;
             }
             let var = var.to_ascii_lowercase();
-            let referer = match var.as_str() {
-                "$http_origin" => false,
-                "$http_referer" => true,
-                _ => continue,
-            };
+            if !matches!(var.as_str(), "$http_origin" | "$http_referer") {
+                continue;
+            }
             // A referer matched against a path routes requests; it checks no site.
             if !names_a_site(re) {
                 continue;
             }
-            let weak = weaknesses(re, referer);
+            let weak = weaknesses(re);
             if weak.is_empty() {
                 continue;
             }

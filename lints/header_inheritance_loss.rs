@@ -1,5 +1,6 @@
 use crate::declare_rule;
 use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::model::context::Context;
 use crate::model::directives::Version;
 use crate::model::graph::Model;
 use crate::model::tree::InstId;
@@ -63,12 +64,14 @@ declare_rule! {
         severity: Warning,
         summary: "an inner add_header or proxy_set_header drops security headers set above",
         pass: &[
+            "add_header X-Frame-Options DENY;\nlocation / { add_header X-Frame-Options DENY; }\n",
             "events {}\nhttp { add_header X-Frame-Options DENY; server { location / { add_header X-Frame-Options SAMEORIGIN; } } }\n",
             "events {}\nhttp { add_header X-Cache $upstream_cache_status; server { location / { add_header X-Other 1; } } }\n",
             "events {}\nhttp { add_header_inherit merge; add_header X-Frame-Options DENY; server { location / { add_header X-Other 1; } } }\n",
             "events {}\nhttp { proxy_set_header Host $host; server { location / { proxy_set_header Host $host; proxy_set_header X-Other 1; proxy_pass http://127.0.0.1:8080; } } }\n",
         ],
         fail: &[
+            "add_header X-Frame-Options DENY;\nlocation / { add_header X-Foo foo; }\n",
             "events {}\nhttp { add_header Strict-Transport-Security max-age=63072000 always; server { location / { add_header X-Other 1; } } }\n",
             "events {}\nhttp { server { add_header Content-Security-Policy \"default-src 'self'\"; location / { if ($arg_x) { add_header X-Debug 1; } } } }\n",
             "# with: --nginx-version 1.28\nevents {}\nhttp { add_header_inherit merge; add_header X-Frame-Options DENY; server { location / { add_header X-Other 1; } } }\n",
@@ -115,19 +118,34 @@ fn inherit_mode<'a>(m: &Model<'a>, level: InstId, aware: bool) -> &'a str {
 /// (the level's own, else the nearest outer level's; `merge` appends the outer ones).
 fn effective(m: &Model<'_>, level: InstId, directive: &str, aware: bool) -> Vec<InstId> {
     let mut out = Vec::new();
+    let mut last = level;
     for l in m.chain(level) {
+        last = l;
         let own = m.local(l, directive);
         let mode = if directive == "add_header" { inherit_mode(m, l, aware) } else { "on" };
         if !own.is_empty() {
             out.extend_from_slice(own);
             if mode != "merge" {
-                break;
+                return out;
             }
         } else if mode == "off" {
-            break;
+            return out;
         }
     }
+    out.extend_from_slice(snippet_top(m, last, directive));
     out
+}
+
+/// The directives at the top level of a snippet (a file checked in server
+/// or location context), when `level` stands directly at that top level.
+fn snippet_top<'m>(m: &'m Model<'_>, level: InstId, directive: &str) -> &'m [InstId] {
+    let inst = &m.tree.insts[level as usize];
+    let top_ctx = m.tree.root_ctx.get(inst.root as usize).copied();
+    if inst.parent.is_none() && matches!(top_ctx, Some(Context::Server | Context::Location)) {
+        m.top(inst.root, directive)
+    } else {
+        &[]
+    }
 }
 
 impl Rule for HeaderInheritanceLoss {
@@ -144,6 +162,10 @@ impl Rule for HeaderInheritanceLoss {
             let mut levels: Vec<InstId> = m.named(directive).iter().filter_map(|&id| m.parent(id)).collect();
             levels.dedup();
             let mut seen = rustc_hash::FxHashSet::default();
+            // A snippet included at several places is one finding at its
+            // directive: (span of its first directive, dropped headers with where they were set).
+            let mut found: Vec<(crate::span::Span, Vec<(crate::span::Span, &str)>)> = Vec::new();
+            let mut found_at: rustc_hash::FxHashMap<crate::span::Span, usize> = Default::default();
             for level in levels {
                 if !seen.insert(level) || m.has_unresolved_include(level) {
                     continue;
@@ -151,12 +173,15 @@ impl Rule for HeaderInheritanceLoss {
                 if directive == "add_header" && inherit_mode(m, level, aware) != "on" {
                     continue;
                 }
-                let Some(outer) = m.chain(level).nth(1) else { continue };
+                let inherited = match m.chain(level).nth(1) {
+                    Some(outer) => effective(m, outer, directive, aware),
+                    None => snippet_top(m, level, directive).to_vec(),
+                };
                 let own = m.local(level, directive);
                 let kept: Vec<String> =
                     own.iter().filter_map(|&i| m.arg(i, 0)).map(|n| n.to_ascii_lowercase()).collect();
                 let mut dropped: Vec<(InstId, &str)> = Vec::new();
-                for i in effective(m, outer, directive, aware) {
+                for i in inherited {
                     let Some(name) = m.arg(i, 0) else { continue };
                     if relevant(name)
                         && !kept.contains(&name.to_ascii_lowercase())
@@ -168,10 +193,29 @@ impl Rule for HeaderInheritanceLoss {
                 if dropped.is_empty() {
                     continue;
                 }
-                let names: Vec<&str> = dropped.iter().map(|(_, n)| *n).collect();
+                let at = m.span(own[0]);
+                let i = *found_at.entry(at).or_insert_with(|| {
+                    found.push((at, Vec::new()));
+                    found.len() - 1
+                });
+                let entry = &mut found[i].1;
+                for (i, n) in dropped {
+                    let span = m.span(i);
+                    if !entry.iter().any(|(s, x)| *s == span && x.eq_ignore_ascii_case(n)) {
+                        entry.push((span, n));
+                    }
+                }
+            }
+            for (at, dropped) in found {
+                let mut names: Vec<&str> = Vec::new();
+                for (_, n) in &dropped {
+                    if !names.iter().any(|x| x.eq_ignore_ascii_case(n)) {
+                        names.push(n);
+                    }
+                }
                 let what = if directive == "add_header" { "response" } else { "proxied request" };
                 let mut f = Finding::new(
-                    m.span(own[0]),
+                    at,
                     format!(
                         "this {directive} drops the inherited {} from every {what} here",
                         names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
@@ -182,8 +226,8 @@ impl Rule for HeaderInheritanceLoss {
                 } else {
                     format!("repeat the dropped {directive} lines at this level, or include a shared snippet here and above")
                 });
-                for (i, n) in &dropped {
-                    f = f.label(m.span(*i), format!("\"{n}\" set here is not inherited"));
+                for (span, n) in &dropped {
+                    f = f.label(*span, format!("\"{n}\" set here is not inherited"));
                 }
                 out.push(f);
             }

@@ -1,11 +1,12 @@
 use crate::declare_rule;
 use crate::lint::{Finding, LintContext, Rule, RuleMeta};
-use crate::model::vars::variables;
+use crate::model::vars::{client_controlled, variables};
 
 declare_rule! {
     /// ## What it does
     /// Reports `proxy_set_header Host` (or `grpc_set_header Host`) set from
-    /// the raw `Host` header, `$http_host`, or from `$http_x_forwarded_host`.
+    /// the raw `Host` header, `$http_host`, or from another value the client
+    /// chooses (`$http_x_forwarded_host`, `$arg_host`, ...).
     ///
     /// ## Why is this bad?
     /// nginx chooses the server block by the host of the request line when
@@ -60,6 +61,7 @@ declare_rule! {
         fail: &[
             "events {}\nhttp { server { location / { proxy_set_header Host $http_host; proxy_pass http://127.0.0.1:1; } } }\n",
             "events {}\nhttp { proxy_set_header HOST \"$http_x_forwarded_host\"; }\n",
+            "events {}\nhttp { server { location / { proxy_set_header host $arg_host; proxy_pass http://127.0.0.1:1; } } }\n",
         ],
     }
 }
@@ -76,16 +78,15 @@ impl Rule for HostHeaderSpoofing {
                     continue;
                 }
                 let Some(value) = m.arg(id, 1) else { continue };
-                let Some(raw) = variables(value)
-                    .into_iter()
-                    .find(|v| v.eq_ignore_ascii_case("http_host") || v.eq_ignore_ascii_case("http_x_forwarded_host"))
+                let Some(raw) =
+                    variables(value).into_iter().find(|v| client_controlled(v) && !v.eq_ignore_ascii_case("host"))
                 else {
                     continue;
                 };
                 out.push(
                     Finding::new(
                         m.span(id),
-                        format!("the Host sent to the backend is ${raw}, the header as the client wrote it"),
+                        format!("the Host sent to the backend is ${raw}, which the client chooses unchecked"),
                     )
                     .help(format!("use `{directive} {} $host;`", m.arg(id, 0).unwrap_or("Host"))),
                 );

@@ -10,8 +10,11 @@ declare_rule! {
     /// header or into the request sent to a backend: `$uri` or
     /// `$document_uri` (nginx percent-decodes them, so `%0d%0a` becomes a
     /// real CR LF), or a regex capture whose group can match a line feed
-    /// (`([^/]+)`, `(\s*)`), used in a redirecting `return` or `rewrite`,
-    /// in `add_header`, in `proxy_set_header` or in `proxy_pass`.
+    /// (`([^/]+)`, `(\s*)`), also through `set`, used in a redirecting
+    /// `return` or `rewrite`, in `add_header`, in `proxy_set_header` or in
+    /// `proxy_pass`. A `rewrite`'s own captures are not reported: nginx
+    /// escapes them when the request URI was percent-encoded, the only way
+    /// a line feed gets into them.
     ///
     /// ## Why is this bad?
     /// A request for `/x%0d%0aSet-Cookie:%20session=evil` then ends the
@@ -60,21 +63,33 @@ declare_rule! {
             "events {}\nhttp { server { location ~ /v1/(.*) { add_header X-Path $1; } } }\n",
             "events {}\nhttp { server { location / { return 200 \"$uri\"; } } }\n",
             "events {}\nhttp { server { rewrite ^/old/([^/]+)$ /new/$1 last; } }\n",
+            "events {}\nhttp { server { rewrite ^/old/([^/]+)$ https://example.com/new/$1 permanent; } }\n",
         ],
         fail: &[
             "events {}\nhttp { server { location / { return 302 https://example.com$uri; } } }\n",
             "events {}\nhttp { server { location ~ /v1/([^.]*)\\.json { add_header X-Action $1; } } }\n",
-            "events {}\nhttp { server { rewrite ^/old/([^/]+)$ https://example.com/new/$1 permanent; } }\n",
+            "events {}\nhttp { server { location ~ /proxy/(a|b)/(\\W*)$ { set $p $2; proxy_pass http://storage/$p; } } }\n",
             "events {}\nhttp { server { location / { proxy_set_header X-Original-URI $document_uri; proxy_pass http://127.0.0.1:1$uri; } } }\n",
         ],
     }
 }
 
 /// The variable of `value` (seen by directive `at`) that may carry a line feed, and why.
-fn newline_var(m: &Model<'_>, at: InstId, value: &str) -> Option<String> {
+fn newline_var(m: &Model<'_>, at: InstId, value: &str, depth: u8) -> Option<String> {
     for v in variables(value) {
         if may_hold_newline(v) {
             return Some(format!("${v} is percent-decoded and may contain CR LF"));
+        }
+        // A variable `set` from one that may carry a line feed.
+        if depth < 3 && !v.as_bytes()[0].is_ascii_digit() {
+            if let Some(why) = set_from(m, at, v).and_then(|(s, val)| newline_var(m, s, val, depth + 1)) {
+                return Some(format!("${v} is set from a value that may: {why}"));
+            }
+        }
+        // rewrite escapes its own captures when the URI was percent-encoded,
+        // which is the only way a line feed gets into one.
+        if m.directive(at).name() == "rewrite" {
+            continue;
         }
         let Some((_, pattern)) = m.capture_regex(at) else { continue };
         let groups = capture_groups(pattern);
@@ -89,6 +104,18 @@ fn newline_var(m: &Model<'_>, at: InstId, value: &str) -> Option<String> {
     None
 }
 
+/// The nearest `set $var VALUE` that applies where `at` stands.
+fn set_from<'a>(m: &Model<'a>, at: InstId, var: &str) -> Option<(InstId, &'a str)> {
+    let level = m.parent(at)?;
+    m.chain(level).find_map(|l| {
+        m.local(l, "set")
+            .iter()
+            .rev()
+            .find(|&&s| m.arg(s, 0).and_then(|n| n.strip_prefix('$')) == Some(var))
+            .and_then(|&s| Some((s, m.arg(s, 1)?)))
+    })
+}
+
 impl Rule for HttpResponseSplitting {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -96,7 +123,7 @@ impl Rule for HttpResponseSplitting {
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
         let m = cx.model();
         let mut report = |id: InstId, value: &str, what: &str| {
-            if let Some(why) = newline_var(m, id, value) {
+            if let Some(why) = newline_var(m, id, value, 0) {
                 out.push(
                     Finding::new(m.span(id), format!("{what} may be split by a line break: {why}"))
                         .help("use `$request_uri` (still encoded) instead of `$uri`, or capture with a class that excludes line breaks such as `([^/\\r\\n]+)`"),
@@ -135,11 +162,9 @@ impl Rule for HttpResponseSplitting {
                 }
             }
         }
-        for p in &m.passes {
-            if p.kind.directive() == "proxy_pass" {
-                if let Some(url) = m.arg(p.inst, 0) {
-                    report(p.inst, url, "the request line sent to the backend");
-                }
+        for &id in m.named("proxy_pass") {
+            if let Some(url) = m.arg(id, 0) {
+                report(id, url, "the request line sent to the backend");
             }
         }
     }

@@ -39,6 +39,7 @@ mod keepalive_to_literal_host;
 mod long_lived_default_timeout;
 mod map_without_default_for_access;
 mod missing_default_server;
+mod multiline_header_value;
 mod pass_protocol_mismatch;
 mod pass_scheme_port_mismatch;
 mod php_location_without_guard;
@@ -138,6 +139,7 @@ pub static ALL: &[&dyn Rule] = &[
     &map_without_default_for_access::MapWithoutDefaultForAccess,
     &missing_default_server::MissingDefaultServer,
     &upgrade_header_smuggling::UpgradeHeaderSmuggling,
+    &multiline_header_value::MultilineHeaderValue,
     &include_not_found::IncludeNotFound,
     &include_unreadable::IncludeUnreadable,
     &include_cycle::IncludeCycle,

@@ -61,6 +61,8 @@ declare_rule! {
             "events {}\nhttp { server { location ~ ^/(a|b)/ { proxy_pass http://$1.internal; } } }\n",
             "events {}\nhttp { map $uri $be { default 127.0.0.1:1; } server { location / { proxy_pass http://$be; } } }\n",
             "events {}\nhttp { server { location / { proxy_pass http://backend$route$is_args$args; } } }\n",
+            "events {}\nhttp { server { location / { set $upstream \"http://some$request_uri\"; proxy_pass $upstream; } } }\n",
+            "events {}\nhttp { server { location /p/ { internal; proxy_pass $arg_some; } } }\n",
         ],
         fail: &[
             "events {}\nhttp { server { location / { proxy_pass http://$host$request_uri; } } }\n",
@@ -111,7 +113,7 @@ fn tainted(m: &Model<'_>, at: InstId, var: &str, depth: u8) -> Option<String> {
             for &s in m.local(l, "set").iter().rev() {
                 if m.arg(s, 0).and_then(|v| v.strip_prefix('$')) == Some(var) {
                     let value = m.arg(s, 1)?;
-                    return variables(value)
+                    return variables(host_part(PassKind::Proxy, value))
                         .into_iter()
                         .find_map(|v| tainted(m, s, v, depth + 1))
                         .map(|why| format!("${var} is set from a value the client chooses ({why})"));
@@ -130,6 +132,10 @@ impl Rule for SsrfInPass {
         let m = cx.model();
         for p in &m.passes {
             if !p.target.dynamic || matches!(p.kind, PassKind::Memcached | PassKind::StreamProxy) {
+                continue;
+            }
+            // An internal location is reached only by the configuration's own redirects.
+            if m.chain(p.level).any(|l| !m.local(l, "internal").is_empty()) {
                 continue;
             }
             let Some(raw) = m.arg(p.inst, 0) else { continue };
