@@ -1,9 +1,14 @@
 //! The rules. One file per rule; registering one is one line in [`ALL`].
 
+mod alias_traversal;
+mod allow_without_deny;
+mod autoindex_enabled;
 mod backend_port_typo;
 mod block_directive_without_block;
+mod bypassable_origin_check;
 mod conflicting_server_name;
 mod conflicting_timeouts;
+mod cors_reflected_origin_with_credentials;
 mod deprecated_directive;
 mod directive_not_allowed;
 mod duplicate_directive;
@@ -13,9 +18,13 @@ mod duplicate_location;
 mod duplicate_map_key;
 mod duplicate_script_filename;
 mod duplicate_upstream;
+mod error_log_off;
 mod excessive_connect_timeout;
 mod fastcgi_keepalive_without_keep_conn;
 mod fastcgi_missing_script_filename;
+mod header_inheritance_loss;
+mod host_header_spoofing;
+mod http_response_splitting;
 mod include_cycle;
 mod include_not_found;
 mod include_unreadable;
@@ -32,25 +41,40 @@ mod invalid_upstream_server;
 mod keepalive_not_used;
 mod keepalive_to_literal_host;
 mod long_lived_default_timeout;
+mod map_without_default_for_access;
+mod missing_default_server;
+mod multiline_header_value;
 mod pass_protocol_mismatch;
 mod pass_scheme_port_mismatch;
 mod php_location_without_guard;
 mod proxy_loop;
+mod public_dns_resolver;
+mod return_before_access_control;
+mod root_at_filesystem_root;
 mod script_filename_root_mismatch;
+mod server_tokens_on;
 mod shadowed_php_location;
 mod simple_directive_with_block;
 mod small_client_header_buffers;
 mod split_path_info_captures;
+mod ssrf_in_pass;
+mod stub_status_without_access_control;
 mod syntax_error;
+mod try_files_with_proxy_pass;
 mod undeclared_backend;
 mod undersized_upstream_buffer;
 mod unknown_directive;
 mod unknown_variable;
+mod unsafe_directive_in_if;
 mod unsupported_directive;
 pub(crate) mod unused_suppression;
+mod upgrade_header_smuggling;
 mod upstream_keepalive_defeated;
 mod upstream_with_port;
 mod upstream_without_keepalive;
+mod valid_referers_none;
+mod weak_ssl_ciphers;
+mod weak_ssl_protocols;
 
 use crate::lint::Rule;
 
@@ -103,6 +127,30 @@ pub static ALL: &[&dyn Rule] = &[
     &duplicate_script_filename::DuplicateScriptFilename,
     &script_filename_root_mismatch::ScriptFilenameRootMismatch,
     &shadowed_php_location::ShadowedPhpLocation,
+    &alias_traversal::AliasTraversal,
+    &header_inheritance_loss::HeaderInheritanceLoss,
+    &ssrf_in_pass::SsrfInPass,
+    &host_header_spoofing::HostHeaderSpoofing,
+    &http_response_splitting::HttpResponseSplitting,
+    &bypassable_origin_check::BypassableOriginCheck,
+    &valid_referers_none::ValidReferersNone,
+    &cors_reflected_origin_with_credentials::CorsReflectedOriginWithCredentials,
+    &weak_ssl_protocols::WeakSslProtocols,
+    &weak_ssl_ciphers::WeakSslCiphers,
+    &server_tokens_on::ServerTokensOn,
+    &autoindex_enabled::AutoindexEnabled,
+    &root_at_filesystem_root::RootAtFilesystemRoot,
+    &error_log_off::ErrorLogOff,
+    &public_dns_resolver::PublicDnsResolver,
+    &allow_without_deny::AllowWithoutDeny,
+    &return_before_access_control::ReturnBeforeAccessControl,
+    &stub_status_without_access_control::StubStatusWithoutAccessControl,
+    &try_files_with_proxy_pass::TryFilesWithProxyPass,
+    &unsafe_directive_in_if::UnsafeDirectiveInIf,
+    &map_without_default_for_access::MapWithoutDefaultForAccess,
+    &missing_default_server::MissingDefaultServer,
+    &upgrade_header_smuggling::UpgradeHeaderSmuggling,
+    &multiline_header_value::MultilineHeaderValue,
     &include_not_found::IncludeNotFound,
     &include_unreadable::IncludeUnreadable,
     &include_cycle::IncludeCycle,

@@ -181,7 +181,7 @@ pub fn main() -> u8 {
                         .iter()
                         .map(|r| {
                             let m = r.meta();
-                            serde_json::json!({"name": m.name, "category": m.category, "severity": m.severity, "summary": m.summary, "options": m.options})
+                            serde_json::json!({"name": m.name, "category": m.category, "severity": m.severity, "confidence": m.confidence, "summary": m.summary, "options": m.options})
                         })
                         .collect();
                     out = serde_json::to_string_pretty(&v).unwrap_or_default();

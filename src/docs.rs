@@ -15,10 +15,11 @@ pub fn doc_text(m: &RuleMeta) -> String {
 /// The Markdown page of a rule (also the book page).
 pub fn rule_markdown(m: &RuleMeta) -> String {
     format!(
-        "# {}\n\nCategory: `{}` · Default level: `{}`\n\n{}\n\n{}",
+        "# {}\n\nCategory: `{}` · Default level: `{}` · Confidence: `{}`\n\n{}\n\n{}",
         m.name,
         m.category.as_str(),
         m.severity.as_str(),
+        m.confidence.as_str(),
         m.summary,
         doc_text(m)
     )

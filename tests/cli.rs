@@ -336,3 +336,15 @@ fn extra_directives_are_not_reported() {
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
     assert!(rules_of(&json(&o)).is_empty());
 }
+
+#[test]
+fn rules_json_lists_each_rules_confidence() {
+    let o = run(&["rules", "--format", "json"], Path::new(env!("CARGO_MANIFEST_DIR")));
+    let v = json(&o);
+    let rules = v.as_array().unwrap();
+    let of = |name: &str| rules.iter().find(|r| r["name"] == name).unwrap()["confidence"].clone();
+    assert_eq!(of("syntax-error"), "high");
+    assert_eq!(of("ssrf-in-pass"), "medium");
+    assert_eq!(of("missing-default-server"), "low");
+    assert!(rules.iter().all(|r| matches!(r["confidence"].as_str(), Some("high" | "medium" | "low"))));
+}

@@ -8,7 +8,8 @@ use ngxlint::model::directives::Version;
 use std::path::PathBuf;
 
 /// A case may start with `# with: FLAGS` (`--nginx-version X.Y`,
-/// `--backend NAME=ADDRESS`): the options it is checked with.
+/// `--backend NAME=ADDRESS`, `--option RULE:OPTION=VALUE`): the options it
+/// is checked with.
 fn options_of(text: &str) -> LintOptions {
     let mut o = LintOptions::default();
     let Some(flags) = text.lines().next().and_then(|l| l.strip_prefix("# with: ")) else { return o };
@@ -20,6 +21,12 @@ fn options_of(text: &str) -> LintOptions {
             "--backend" => {
                 let (name, address) = v.split_once('=').expect("NAME=ADDRESS");
                 o.backends.push(Backend { name: name.into(), address: address.into(), source: "--backend".into() });
+            }
+            "--option" => {
+                // RULE:OPTION=VALUE
+                let (key, value) = v.split_once('=').expect("RULE:OPTION=VALUE");
+                let (rule, option) = key.split_once(':').expect("RULE:OPTION");
+                o.rule_options.insert((rule.into(), option.into()), value.into());
             }
             _ => panic!("unknown test flag {flag}"),
         }

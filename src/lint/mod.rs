@@ -60,6 +60,28 @@ impl Category {
     }
 }
 
+/// How sure a rule is that what it reports is a real problem.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// The pattern is wrong wherever it appears.
+    High,
+    /// Usually wrong; some configurations make it safe in ways the text does not show.
+    Medium,
+    /// A hint worth a look; often fine.
+    Low,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::High => "high",
+            Confidence::Medium => "medium",
+            Confidence::Low => "low",
+        }
+    }
+}
+
 /// Facts about a rule, shown by `ngxlint rules` and used for its docs page.
 #[derive(Debug)]
 pub struct RuleMeta {
@@ -67,6 +89,8 @@ pub struct RuleMeta {
     pub name: &'static str,
     pub category: Category,
     pub severity: Severity,
+    /// How likely a finding is a real problem (default high).
+    pub confidence: Confidence,
     /// One line.
     pub summary: &'static str,
     /// The rule's doc comment (Markdown).
@@ -286,6 +310,7 @@ macro_rules! declare_rule {
             name: $name:literal,
             category: $cat:ident,
             severity: $sev:ident,
+            $(confidence: $conf:ident,)?
             summary: $summary:literal,
             pass: $pass:expr,
             fail: $fail:expr
@@ -300,6 +325,7 @@ macro_rules! declare_rule {
                 name: $name,
                 category: $crate::lint::Category::$cat,
                 severity: $crate::lint::Severity::$sev,
+                confidence: $crate::declare_rule!(@conf $($conf)?),
                 summary: $summary,
                 docs: concat!($($doc, "\n"),*),
                 pass: $pass,
@@ -309,6 +335,8 @@ macro_rules! declare_rule {
         }
     };
     (@opts) => { &[] };
+    (@conf) => { $crate::lint::Confidence::High };
+    (@conf $conf:ident) => { $crate::lint::Confidence::$conf };
     (@opts $opts:expr) => { $opts };
 }
 

@@ -215,6 +215,10 @@ pub struct Model<'a> {
     passes_by_upstream: FxHashMap<InstId, Vec<u32>>,
     /// Directive names, interned.
     names: FxHashMap<&'a str, u32>,
+    /// Every dispatched instance grouped by name (in source order): the
+    /// range of `by_name_ids` of each interned name.
+    by_name: Vec<(u32, u32)>,
+    by_name_ids: Vec<InstId>,
     pub servers: Vec<Server>,
     pub upstreams: Vec<Upstream>,
     pub passes: Vec<Pass>,
@@ -261,6 +265,8 @@ impl<'a> Model<'a> {
             upstream_at: FxHashMap::default(),
             passes_by_upstream: FxHashMap::default(),
             names: FxHashMap::default(),
+            by_name: Vec::new(),
+            by_name_ids: Vec::new(),
             servers: Vec::new(),
             upstreams: Vec::new(),
             passes: Vec::new(),
@@ -372,6 +378,23 @@ impl<'a> Model<'a> {
                 v.1 += 1;
             }
         }
+        // The same, by name alone, for rules that look at every occurrence.
+        m.by_name = vec![(0, 0); m.names.len()];
+        for &(_, name, _) in &entries {
+            m.by_name[name as usize].1 += 1;
+        }
+        let mut next = 0u32;
+        for v in m.by_name.iter_mut() {
+            let n = v.1;
+            *v = (next, next);
+            next += n;
+        }
+        m.by_name_ids = vec![0; entries.len()];
+        for &(_, name, id) in &entries {
+            let v = &mut m.by_name[name as usize];
+            m.by_name_ids[v.1 as usize] = id;
+            v.1 += 1;
+        }
         drop(entries);
         m.server_at = m.servers.iter().enumerate().map(|(i, s)| (s.inst, i)).collect();
         m.upstream_at = m.upstreams.iter().enumerate().map(|(i, u)| (u.inst, i)).collect();
@@ -480,6 +503,14 @@ impl<'a> Model<'a> {
             Some(&(a, b)) => &self.ids[a as usize..b as usize],
             None => &[],
         }
+    }
+
+    /// Every occurrence of a directive, in source order (instances inside
+    /// handler blocks such as `map` are not directives and not listed).
+    pub fn named(&self, name: &str) -> &[InstId] {
+        let Some(&key) = self.names.get(name) else { return &[] };
+        let (a, b) = self.by_name[key as usize];
+        &self.by_name_ids[a as usize..b as usize]
     }
 
     /// Directives named `name` at the top level of a root.
@@ -624,7 +655,7 @@ pub fn compile_location_regex(pattern: &str, caseless: bool) -> Option<pcre2::by
     pcre2::bytes::RegexBuilder::new().caseless(caseless).build(pattern).ok()
 }
 
-impl Model<'_> {
+impl<'a> Model<'a> {
     /// A regex location's compiled pattern (`None` for prefix locations or bad regexes).
     pub fn location_regex(&self, loc: InstId) -> Option<pcre2::bytes::Regex> {
         let a = self.args(loc);
@@ -659,6 +690,49 @@ impl Model<'_> {
                     .any(|s| hint(&s.host) || s.unix.as_deref().is_some_and(hint) || s.port == Some(9000))
         });
         in_php_location || target || upstream
+    }
+
+    /// The condition of an `if`: the tested word, the operator and its
+    /// operand (`($http_origin ~* ^https://a$)` -> (`$http_origin`, `~*`, `^https://a$`)).
+    pub fn if_condition(&self, id: InstId) -> Option<(&'a str, Option<&'a str>, Option<&'a str>)> {
+        let a: Vec<&'a str> = self.args(id).iter().map(|a| a.as_str()).collect();
+        let strip_open = |s: &'a str| s.strip_prefix('(').unwrap_or(s);
+        let strip_close = |s: &'a str| s.strip_suffix(')').unwrap_or(s);
+        match a.as_slice() {
+            [one] => Some((strip_close(strip_open(one)), None, None)),
+            [v, ")"] => Some((strip_open(v), None, None)),
+            [v, op, rhs] => Some((strip_open(v), Some(op), Some(strip_close(rhs)))),
+            [v, op, rhs, ")"] => Some((strip_open(v), Some(op), Some(rhs))),
+            _ => None,
+        }
+    }
+
+    /// The regex whose captures (`$1`, `$name`) a directive sees: its own
+    /// for `rewrite`, else that of the nearest enclosing regex `if` or
+    /// regex location.
+    pub fn capture_regex(&self, id: InstId) -> Option<(InstId, &'a str)> {
+        if self.directive(id).name() == "rewrite" {
+            return Some((id, self.arg(id, 0)?));
+        }
+        let mut cur = self.parent(id);
+        while let Some(l) = cur {
+            match self.directive(l).name() {
+                "if" => {
+                    if let Some((_, Some(op), Some(re))) = self.if_condition(l) {
+                        if op.ends_with('~') || op.ends_with("~*") {
+                            return Some((l, re));
+                        }
+                    }
+                }
+                "location" => match self.location_pattern(l) {
+                    Some((p, true)) => return Some((l, p)),
+                    _ => return None,
+                },
+                _ => return None,
+            }
+            cur = self.parent(l);
+        }
+        None
     }
 
     /// True when an `include` on the inheritance chain of `level` read no

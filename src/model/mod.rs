@@ -8,3 +8,4 @@ pub mod listen;
 pub mod tree;
 pub mod values;
 pub mod variables;
+pub mod vars;

@@ -1,0 +1,113 @@
+use crate::declare_rule;
+use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports an `alias` ending in `/` inside a prefix location whose path
+    /// does not end in `/`, such as `location /img { alias /data/img/; }`;
+    /// and, when neither ends in `/`, a directory alias such as
+    /// `location /img { alias /data/img; }`, which also serves
+    /// `/data/img-private/` for `/img-private/`.
+    ///
+    /// ## Why is this bad?
+    /// nginx replaces the matched prefix with the alias. The location
+    /// `/img` also matches `/img../secret.txt`, which becomes
+    /// `/data/img/../secret.txt`: anyone can read files one directory above
+    /// the alias (often the application's code, keys or `.env` files).
+    ///
+    /// ## Example
+    /// ```nginx
+    /// events {}
+    /// http {
+    ///     server {
+    ///         location /static {
+    ///             alias /srv/app/static/;
+    ///         }
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// Use instead:
+    /// ```nginx
+    /// events {}
+    /// http {
+    ///     server {
+    ///         location /static/ {
+    ///             alias /srv/app/static/;
+    ///         }
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// ## Options
+    /// None.
+    ///
+    /// ## References
+    /// - <https://nginx.org/en/docs/http/ngx_http_core_module.html#alias>
+    /// - <https://github.com/yandex/gixy/blob/master/docs/en/plugins/aliastraversal.md>
+    pub struct AliasTraversal {
+        name: "alias-traversal",
+        category: Security,
+        severity: Warning,
+        summary: "alias under a location without trailing slash lets requests climb one directory up",
+        pass: &[
+            "events {}\nhttp { server { location /img/ { alias /data/img/; } } }\n",
+            "events {}\nhttp { server { location /favicon.ico { alias /data/icons/favicon.ico; } } }\n",
+            "events {}\nhttp { server { location = /favicon.ico { alias /data/icons/; } } }\n",
+            "events {}\nhttp { server { location ~ ^/img/(.*)$ { alias /data/img/$1; } } }\n",
+        ],
+        fail: &[
+            "events {}\nhttp { server { location /img { alias /data/img/; } } }\n",
+            "events {}\nhttp { server { location ^~ /files { alias /srv/files/; } } }\n",
+            "events {}\nhttp { server { location /img { alias /data/img; } } }\n",
+        ],
+    }
+}
+
+impl Rule for AliasTraversal {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+        let m = cx.model();
+        for &id in m.named("alias") {
+            let Some(loc) = m.parent(id) else { continue };
+            if m.directive(loc).name() != "location" {
+                continue;
+            }
+            let exact = m.arg(loc, 0).is_some_and(|a| a.starts_with('='));
+            let Some((prefix, false)) = m.location_pattern(loc) else { continue };
+            let Some(path) = m.arg(id, 0) else { continue };
+            if exact || prefix.starts_with('@') || prefix.ends_with('/') {
+                continue;
+            }
+            if !path.ends_with('/') {
+                // `/files` -> `/home`: `/files-old/x` reads `/home-old/x`. A
+                // file alias (`/favicon.ico`) has nothing that shares its prefix.
+                let last = |p: &str| p.rsplit('/').next().unwrap_or("").contains('.');
+                if path.contains('$') || last(path) || last(prefix) {
+                    continue;
+                }
+                out.push(
+                    Finding::new(
+                        m.span(id),
+                        format!(
+                            "a request for \"{prefix}-old/\" reads \"{path}-old/\": every sibling that begins with \"{path}\" is served"
+                        ),
+                    )
+                    .help(format!("end both with a slash: `location {prefix}/ {{ alias {path}/; }}`"))
+                    .label(m.span(loc), "this prefix has no trailing slash"),
+                );
+                continue;
+            }
+            out.push(
+                Finding::new(
+                    m.span(id),
+                    format!("requests for \"{prefix}../\" read files in the parent of \"{path}\" (path traversal)"),
+                )
+                .help(format!("end the location with a slash: `location {prefix}/ {{ alias {path}; }}`"))
+                .label(m.span(loc), "this prefix has no trailing slash"),
+            );
+        }
+    }
+}

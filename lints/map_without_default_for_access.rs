@@ -1,0 +1,126 @@
+use crate::declare_rule;
+use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::model::context::Context;
+use crate::model::tree::InstId;
+use rustc_hash::FxHashMap;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a `map` or `geo` without a `default` line whose variable an
+    /// `if` compares to a value (`=` or a regex) to deny requests, such as
+    /// `if ($allowed = no) { return 403; }`.
+    ///
+    /// ## Why is this bad?
+    /// A request that matches no line of the map gets an empty value, which
+    /// is not `no`: the check lets in exactly the clients nobody listed.
+    ///
+    /// ## Example
+    /// ```nginx
+    /// events {}
+    /// http {
+    ///     geo $allowed {
+    ///         10.0.0.0/8 yes;
+    ///         192.0.2.1 no;
+    ///     }
+    ///     server {
+    ///         if ($allowed = no) { return 403; }
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// Use instead:
+    /// ```nginx
+    /// events {}
+    /// http {
+    ///     geo $allowed {
+    ///         default no;
+    ///         10.0.0.0/8 yes;
+    ///     }
+    ///     server {
+    ///         if ($allowed = no) { return 403; }
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// ## Options
+    /// None.
+    ///
+    /// ## References
+    /// - <https://nginx.org/en/docs/http/ngx_http_map_module.html#map>
+    /// - <https://nginx.org/en/docs/http/ngx_http_geo_module.html#geo>
+    pub struct MapWithoutDefaultForAccess {
+        name: "map-without-default-for-access",
+        category: Security,
+        severity: Warning,
+        confidence: Medium,
+        summary: "an access check compares a map variable that has no default",
+        pass: &[
+            "events {}\nhttp { map $remote_addr $deny { default 1; 10.0.0.1 0; } server { if ($deny = 1) { return 403; } } }\n",
+            "events {}\nhttp { map $remote_addr $blocked { 192.0.2.1 1; } server { if ($blocked) { return 403; } } }\n",
+        ],
+        fail: &[
+            "events {}\nhttp { map $remote_addr $allowed { 10.0.0.1 1; 10.0.0.2 0; } server { location / { if ($allowed = 0) { return 403; } } } }\n",
+        ],
+    }
+}
+
+impl Rule for MapWithoutDefaultForAccess {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+        let m = cx.model();
+        // Variables of maps and geos, by name.
+        let mut blocks: FxHashMap<&str, InstId> = FxHashMap::default();
+        for name in ["map", "geo"] {
+            for &id in m.named(name) {
+                if let Some(var) = m.args(id).last().and_then(|a| a.as_str().strip_prefix('$')) {
+                    blocks.insert(var, id);
+                }
+            }
+        }
+        if blocks.is_empty() {
+            return;
+        }
+        // Blocks with a default line (handler lines are not in the index).
+        let mut has_default = rustc_hash::FxHashSet::default();
+        for inst in &m.tree.insts {
+            if matches!(inst.ctx, Context::Map | Context::Geo) {
+                let d = m.loaded.file(inst.file).ast.node(inst.node);
+                if d.name() == "default" {
+                    if let Some(p) = inst.parent {
+                        has_default.insert(p);
+                    }
+                }
+            }
+        }
+        let mut reported = rustc_hash::FxHashSet::default();
+        for &id in m.named("if") {
+            let Some((var, Some(op), Some(value))) = m.if_condition(id) else { continue };
+            if !(op == "=" || op == "~" || op == "~*") || value.is_empty() {
+                continue;
+            }
+            let Some(&block) = var.strip_prefix('$').and_then(|v| blocks.get(v)) else { continue };
+            if has_default.contains(&block) || m.has_unresolved_include(block) {
+                continue;
+            }
+            let denies = m
+                .local(id, "return")
+                .iter()
+                .any(|&r| m.arg(r, 0).and_then(|c| c.parse::<u16>().ok()).is_some_and(|c| c >= 400))
+                || !m.local(id, "deny").is_empty();
+            if denies && reported.insert(block) {
+                out.push(
+                    Finding::new(
+                        m.span(block),
+                        format!(
+                            "{var} is empty for requests no line matches, so `{var} {op} {value}` lets them through"
+                        ),
+                    )
+                    .help(format!("add a `default` line, e.g. `default {value};`"))
+                    .label(m.span(id), "access check"),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,151 @@
+use crate::declare_rule;
+use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::model::graph::{Model, PassKind};
+use crate::model::tree::InstId;
+use crate::model::vars::{capture_groups, client_controlled, is_literal_alternation, variables};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a `proxy_pass`, `fastcgi_pass`, `uwsgi_pass`, `scgi_pass` or
+    /// `grpc_pass` whose scheme or host comes from the request: a request
+    /// header (`$host`, `$http_*`), an argument or cookie (`$arg_*`,
+    /// `$cookie_*`), the URI (`$request_uri`, `$uri`), a regex capture that
+    /// is not a fixed list of words, or a variable `set` from one of these.
+    /// `proxy_pass http://$host$request_uri;` is reported too.
+    ///
+    /// ## Why is this bad?
+    /// Whoever sends the request chooses where nginx connects: internal
+    /// services, cloud metadata endpoints (`169.254.169.254`), the admin
+    /// port of the backend. This is server-side request forgery (SSRF), and
+    /// the response comes back to the attacker.
+    ///
+    /// ## Example
+    /// ```nginx
+    /// events {}
+    /// http {
+    ///     server {
+    ///         location ~ ^/fetch/(.+)$ {
+    ///             proxy_pass http://$1;
+    ///         }
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// Use instead:
+    /// ```nginx
+    /// events {}
+    /// http {
+    ///     upstream images { server 10.0.0.5:8080; }
+    ///     server {
+    ///         location ~ ^/fetch/(.+)$ {
+    ///             proxy_pass http://images/$1;
+    ///         }
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// ## Options
+    /// None.
+    ///
+    /// ## References
+    /// - <https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass>
+    /// - <https://github.com/yandex/gixy/blob/master/docs/en/plugins/ssrf.md>
+    pub struct SsrfInPass {
+        name: "ssrf-in-pass",
+        category: Security,
+        severity: Warning,
+        confidence: Medium,
+        summary: "the request chooses the host or scheme nginx connects to (SSRF)",
+        pass: &[
+            "events {}\nhttp { server { location / { proxy_pass http://127.0.0.1:8080$request_uri; } } }\n",
+            "events {}\nhttp { server { location ~ ^/(a|b)/ { proxy_pass http://$1.internal; } } }\n",
+            "events {}\nhttp { map $uri $be { default 127.0.0.1:1; } server { location / { proxy_pass http://$be; } } }\n",
+            "events {}\nhttp { server { location / { proxy_pass http://backend$route$is_args$args; } } }\n",
+            "events {}\nhttp { server { location / { set $upstream \"http://some$request_uri\"; proxy_pass $upstream; } } }\n",
+            "events {}\nhttp { server { location /p/ { internal; proxy_pass $arg_some; } } }\n",
+        ],
+        fail: &[
+            "events {}\nhttp { server { location / { proxy_pass http://$host$request_uri; } } }\n",
+            "events {}\nhttp { server { location / { proxy_pass $arg_scheme://backend; } } }\n",
+            "events {}\nhttp { server { location / { set $target $http_x_backend; proxy_pass http://$target; } } }\n",
+            "events {}\nhttp { server { location ~ /proxy/(.*)/(.*)$ { proxy_pass http://$1/$2; } } }\n",
+            "events {}\nhttp { server { location / { fastcgi_pass $cookie_pool:9000; } } }\n",
+        ],
+    }
+}
+
+/// The scheme and host part of a pass address (everything before the URI).
+fn host_part(kind: PassKind, raw: &str) -> &str {
+    let after = raw.find("://").map(|i| i + 3).unwrap_or(0);
+    let mut end = raw[after..].find('/').map(|i| after + i).unwrap_or(raw.len());
+    // A URI variable after the address starts the path (it begins with `/`).
+    for uri in ["$request_uri", "$uri", "$document_uri", "$is_args", "?"] {
+        if let Some(i) = raw[after..end].find(uri).filter(|&i| i > 0) {
+            end = end.min(after + i);
+        }
+    }
+    if matches!(kind, PassKind::Fastcgi | PassKind::Scgi | PassKind::Memcached) && after == 0 {
+        return raw.split(':').next().unwrap_or(raw);
+    }
+    &raw[..end]
+}
+
+/// Why a variable seen at `at` carries a value the client chooses, if it does.
+fn tainted(m: &Model<'_>, at: InstId, var: &str, depth: u8) -> Option<String> {
+    if client_controlled(var) {
+        return Some(format!("${var} comes from the request"));
+    }
+    if let Some((_, pattern)) = m.capture_regex(at) {
+        let groups = capture_groups(pattern);
+        let g = match var.parse::<usize>() {
+            Ok(n) => groups.iter().find(|g| g.number == n),
+            Err(_) => groups.iter().find(|g| g.name == Some(var)),
+        };
+        if let Some(g) = g {
+            return (!is_literal_alternation(g.body))
+                .then(|| format!("${var} is captured from the request by \"({})\"", g.body));
+        }
+    }
+    // A variable set from a client-controlled value at this level or above.
+    if depth < 3 {
+        let level = m.parent(at)?;
+        for l in m.chain(level) {
+            for &s in m.local(l, "set").iter().rev() {
+                if m.arg(s, 0).and_then(|v| v.strip_prefix('$')) == Some(var) {
+                    let value = m.arg(s, 1)?;
+                    return variables(host_part(PassKind::Proxy, value))
+                        .into_iter()
+                        .find_map(|v| tainted(m, s, v, depth + 1))
+                        .map(|why| format!("${var} is set from a value the client chooses ({why})"));
+                }
+            }
+        }
+    }
+    None
+}
+
+impl Rule for SsrfInPass {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+        let m = cx.model();
+        for p in &m.passes {
+            if !p.target.dynamic || matches!(p.kind, PassKind::Memcached | PassKind::StreamProxy) {
+                continue;
+            }
+            // An internal location is reached only by the configuration's own redirects.
+            if m.chain(p.level).any(|l| !m.local(l, "internal").is_empty()) {
+                continue;
+            }
+            let Some(raw) = m.arg(p.inst, 0) else { continue };
+            let head = host_part(p.kind, raw);
+            let why = variables(head).into_iter().find_map(|v| tainted(m, p.inst, v, 0));
+            let Some(why) = why else { continue };
+            out.push(
+                Finding::new(m.span(p.inst), format!("the request chooses where {} connects: {why}", p.kind.directive()))
+                    .help("pass to a fixed host or an `upstream`, and put request data only in the URI part (or choose among fixed backends with a `map`)"),
+            );
+        }
+    }
+}

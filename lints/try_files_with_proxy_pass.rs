@@ -1,0 +1,81 @@
+use crate::declare_rule;
+use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::model::graph::PassKind;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a location that has both `try_files` and `proxy_pass`.
+    ///
+    /// ## Why is this bad?
+    /// `try_files` runs first and looks for the URI under `root`: when a
+    /// file exists nginx rewrites the request to it, and proxying sees the
+    /// changed URI; when none does, its last parameter answers or
+    /// redirects. Either way the location no longer simply proxies: files
+    /// that happen to exist under the (often default) root, such as
+    /// `/index.html` or stray backups, change what reaches the backend or
+    /// are served directly. Use a named location as the fallback instead.
+    ///
+    /// ## Example
+    /// ```nginx
+    /// events {}
+    /// http {
+    ///     server {
+    ///         location / {
+    ///             try_files $uri $uri/ =404;
+    ///             proxy_pass http://127.0.0.1:8080;
+    ///         }
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// Use instead:
+    /// ```nginx
+    /// events {}
+    /// http {
+    ///     server {
+    ///         location / {
+    ///             try_files $uri @app;
+    ///         }
+    ///         location @app {
+    ///             proxy_pass http://127.0.0.1:8080;
+    ///         }
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// ## Options
+    /// None.
+    ///
+    /// ## References
+    /// - <https://nginx.org/en/docs/http/ngx_http_core_module.html#try_files>
+    pub struct TryFilesWithProxyPass {
+        name: "try-files-with-proxy-pass",
+        category: Security,
+        severity: Warning,
+        confidence: Medium,
+        summary: "try_files and proxy_pass in one location",
+        pass: &["events {}\nhttp { server { location / { try_files $uri @a; } location @a { proxy_pass http://127.0.0.1:1; } } }\n"],
+        fail: &["events {}\nhttp { server { location / { proxy_pass http://127.0.0.1:1; try_files $uri /index.html; } } }\n"],
+    }
+}
+
+impl Rule for TryFilesWithProxyPass {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+        let m = cx.model();
+        for p in &m.passes {
+            if p.kind != PassKind::Proxy || m.directive(p.level).name() != "location" {
+                continue;
+            }
+            if let Some(&t) = m.local(p.level, "try_files").first() {
+                out.push(
+                    Finding::new(m.span(t), "try_files looks for local files before proxying every request of this location")
+                        .help("serve files in one location and proxy in a named one: `try_files $uri @app;` and `location @app { proxy_pass ...; }`")
+                        .label(m.span(p.inst), "proxied here"),
+                );
+            }
+        }
+    }
+}
