@@ -11,6 +11,7 @@ mod duplicate_map_key;
 mod duplicate_upstream;
 mod include_cycle;
 mod include_not_found;
+mod include_outside_root;
 mod include_unreadable;
 mod inconsistent_buffer_sizes;
 mod invalid_argument_count;
@@ -51,6 +52,7 @@ pub static ALL: &[&dyn Rule] = &[
     &include_not_found::IncludeNotFound,
     &include_unreadable::IncludeUnreadable,
     &include_cycle::IncludeCycle,
+    &include_outside_root::IncludeOutsideRoot,
 ];
 
 /// Looks a rule up by name.

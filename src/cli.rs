@@ -65,6 +65,10 @@ pub struct CheckArgs {
     /// Read includes under FROM from TO instead (repeatable), e.g. `--map /etc/nginx=.`.
     #[arg(long = "map", value_name = "FROM=TO")]
     pub maps: Vec<String>,
+    /// Includes may read only under this directory (default: the directory of
+    /// the main config, or the directory walked); the targets of --map too.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
     /// Do not map /etc/nginx to the checked conf dir automatically.
     #[arg(long)]
     pub no_default_map: bool,
@@ -184,6 +188,7 @@ fn print_out(s: &str) -> u8 {
 fn check(args: CheckArgs) -> u8 {
     let mut opts = LoadOptions {
         conf_dir: args.conf_dir.clone(),
+        root: args.root.clone(),
         default_etc_map: !args.no_default_map,
         max_file_size: args.max_file_size,
         max_files: args.max_files,

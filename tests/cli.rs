@@ -176,7 +176,8 @@ fn include_of_devices_fifos_directories() {
     }
     text.push_str("}\n");
     write(&d, "nginx.conf", text.as_bytes());
-    let o = run(&["check", "nginx.conf", "--format", "json"], &d);
+    // /dev is outside the tree: only --root / lets the include try it.
+    let o = run(&["check", "nginx.conf", "--format", "json", "--root", "/"], &d);
     assert_eq!(o.status.code(), Some(1));
     let v = json(&o);
     let msgs: Vec<String> =
@@ -200,7 +201,7 @@ fn unreadable_include() {
     // Root reads anything: then use a file whose read fails instead.
     let target = if std::fs::read(&p).is_ok() { "/proc/self/mem".to_string() } else { "secret.conf".to_string() };
     write(&d, "nginx.conf", format!("events {{}}\nhttp {{ include {target}; }}\n").as_bytes());
-    let o = run(&["check", "nginx.conf", "--format", "json"], &d);
+    let o = run(&["check", "nginx.conf", "--format", "json", "--root", "/"], &d);
     assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stdout));
     let v = json(&o);
     assert_eq!(v["findings"][0]["rule"], "include-unreadable", "{v}");
@@ -312,4 +313,82 @@ fn directives_without_arguments_do_not_crash_rules() {
     let o = run_stdin(&["check", "-", "--format", "json"], text.as_bytes());
     assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
     json(&o);
+}
+
+// ---- confinement ------------------------------------------------------------
+
+/// A pull request's tree that tries to read files beside and above it.
+#[test]
+fn includes_outside_the_tree_are_not_read() {
+    let d = scratch("confine");
+    // Directive names that would show up in findings if the files were read.
+    write(&d, "secret.conf", b"SECRET_ONE_e2d1 on;\n");
+    write(&d, "outside/secret2.conf", b"SECRET_TWO_9f3a on;\n");
+    write(&d, "outside/secret3.conf", b"SECRET_THREE_77b0 on;\n");
+    write(
+        &d,
+        "pr/tree/nginx.conf",
+        b"events {}\nhttp {\n  include /etc/shadow;\n  include ../../secret.conf;\n  include link.conf;\n  include conf.d/*.conf;\n  include /etc/nginx/mime.types;\n  include fastcgi_params;\n}\n",
+    );
+    write(&d, "pr/tree/conf.d/ok.conf", b"server { listen 80; }\n");
+    std::os::unix::fs::symlink("../../outside/secret2.conf", d.join("pr/tree/link.conf")).unwrap();
+    std::os::unix::fs::symlink("../../../outside/secret3.conf", d.join("pr/tree/conf.d/evil.conf")).unwrap();
+    std::os::unix::fs::symlink("../../../outside", d.join("pr/tree/conf.d/subdir")).unwrap();
+    let tree = d.join("pr/tree");
+    let secrets = ["SECRET_ONE", "SECRET_TWO", "SECRET_THREE"];
+    let runs: [&[&str]; 4] =
+        [&["check", "nginx.conf"], &["check", "."], &["check", "-c", "nginx.conf"], &["check", "conf.d", "nginx.conf"]];
+    for args in runs {
+        for format in ["json", "concise", "pretty"] {
+            let mut all = args.to_vec();
+            all.extend(["--format", format, "--color", "always"]);
+            let o = run(&all, &tree);
+            let (out, err) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+            for s in secrets {
+                assert!(!out.contains(s) && !err.contains(s), "{all:?} leaked {s}:\n{out}\n{err}");
+            }
+            assert!(matches!(o.status.code(), Some(0) | Some(1)), "{all:?}: {:?}\n{err}", o.status);
+            if format == "json" {
+                let v = json(&o);
+                let outside: Vec<&str> = v["findings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|f| f["rule"] == "include-outside-root")
+                    .map(|f| f["message"].as_str().unwrap())
+                    .collect();
+                // /etc/shadow, ../../secret.conf, link.conf, conf.d/evil.conf; not
+                // mime.types or fastcgi_params (stock files).
+                assert_eq!(outside.len(), 4, "{all:?}: {outside:#?}");
+                assert!(outside.iter().any(|m| m.contains("/etc/shadow")), "{outside:?}");
+                assert!(outside.iter().all(|m| !m.contains("mime.types")), "{outside:?}");
+            }
+        }
+    }
+    // Walking the tree does not follow the links out of it either, and says so.
+    let o = run(&["check", ".", "--format", "json"], &tree);
+    let v = json(&o);
+    let errors = v["errors"].to_string();
+    assert!(errors.contains("subdir") && errors.contains("not followed"), "{errors}");
+    // --root widens the tree: then the files are read (and their names show).
+    let o = run(&["check", "nginx.conf", "--format", "json", "--root", "../.."], &tree);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("SECRET_ONE") && out.contains("SECRET_TWO"), "{out}");
+    // A map target is inside the tree too.
+    let o = run(&["check", "nginx.conf", "--format", "json", "--map", "/srv/x=../../outside"], &tree);
+    let v = json(&o);
+    assert!(!rules_of(&v).is_empty());
+}
+
+#[test]
+fn a_map_target_may_be_read() {
+    let d = scratch("confine-map");
+    write(&d, "shared/common.conf", b"server_tokens off;\n");
+    write(&d, "tree/nginx.conf", b"events {}\nhttp { include /srv/shared/common.conf; }\n");
+    let tree = d.join("tree");
+    let o = run(&["check", "nginx.conf", "--format", "json"], &tree);
+    assert_eq!(rules_of(&json(&o)), vec!["include-outside-root"]);
+    let o = run(&["check", "nginx.conf", "--format", "json", "--map", "/srv/shared=../shared"], &tree);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+    assert_eq!(json(&o)["summary"]["files"], 2);
 }
