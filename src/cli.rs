@@ -97,6 +97,13 @@ pub struct CheckArgs {
     /// Stop reading after this many files.
     #[arg(long, default_value_t = 20_000, value_name = "N")]
     pub max_files: usize,
+    /// At most this many directives in the expanded configuration (a file
+    /// included from many places counts each time).
+    #[arg(long, default_value_t = 5_000_000, value_name = "N")]
+    pub max_directives: usize,
+    /// Report at most this many findings per file.
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    pub max_findings_per_file: usize,
     /// Blocks nested deeper than this stop a file's parse.
     #[arg(long, default_value_t = 256, value_name = "N")]
     pub max_depth: u32,
@@ -192,6 +199,7 @@ fn check(args: CheckArgs) -> u8 {
         default_etc_map: !args.no_default_map,
         max_file_size: args.max_file_size,
         max_files: args.max_files,
+        max_directives: args.max_directives,
         ..LoadOptions::default()
     };
     opts.parse.max_depth = args.max_depth;
@@ -258,6 +266,7 @@ fn check(args: CheckArgs) -> u8 {
     }
     let lint_opts = crate::lint::LintOptions {
         nginx_version: args.nginx_version.unwrap_or(crate::lint::DEFAULT_NGINX_VERSION),
+        max_findings_per_file: args.max_findings_per_file,
         ..Default::default()
     };
     let outcome = crate::check_with(&entries, &opts, &sel, &lint_opts);
@@ -271,12 +280,7 @@ fn check(args: CheckArgs) -> u8 {
     };
     let diags = &outcome.diagnostics;
     let text = match format {
-        Format::Json => {
-            let doc = render::to_json(diags, &outcome.loaded, &errors);
-            let mut s = serde_json::to_string(&doc).unwrap_or_default();
-            s.push('\n');
-            s
-        }
+        Format::Json => render::json_text(&render::to_json(diags, &outcome.loaded, &errors)),
         Format::Concise => render::concise(diags, &outcome.loaded),
         Format::Pretty => {
             let width = if stdout_tty { 120 } else { 100 };

@@ -392,3 +392,106 @@ fn a_map_target_may_be_read() {
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
     assert_eq!(json(&o)["summary"]["files"], 2);
 }
+
+// ---- output safety ------------------------------------------------------------
+
+/// Terminal escapes planted in a config: a colour change, a window title
+/// (OSC, ended by BEL), a cursor move, a C1 CSI, and a bidi override.
+const PLANTED: [&str; 5] = ["\x1b[38;5;201m", "\x1b]0;PWNED\x07", "\x1b[2J", "\u{9b}6n", "\u{202e}"];
+
+fn assert_no_planted(what: &str, out: &[u8]) {
+    let s = String::from_utf8_lossy(out);
+    for p in PLANTED {
+        assert!(!s.contains(p), "{what}: {p:?} reached the output:\n{s:?}");
+    }
+    assert!(!s.contains("\x07") && !s.contains('\u{9b}'), "{what}: {s:?}");
+}
+
+#[test]
+fn escapes_in_names_arguments_and_file_names_are_neutralised() {
+    let d = scratch("escapes");
+    let evil_name = format!("e{}vil", PLANTED.join(""));
+    let config = format!(
+        "events {{}}\nhttp {{\n  {evil_name} on;\n  server_tokens \"{}\";\n  server {{ location /{} {{ }} location /{} {{ }} }}\n  include {}.conf;\n}}\n",
+        PLANTED.join(""),
+        PLANTED[0],
+        PLANTED[0],
+        PLANTED[1]
+    );
+    write(&d, "nginx.conf", config.as_bytes());
+    // A file whose name carries escapes, with a finding in it.
+    write(&d, &format!("conf.d/x{}.conf", PLANTED[0]), format!("{evil_name};\n").as_bytes());
+    for args in [&["check", "nginx.conf"][..], &["check", "."]] {
+        for (format, colour) in [("concise", "never"), ("pretty", "never"), ("pretty", "always"), ("json", "never")] {
+            let mut all = args.to_vec();
+            all.extend(["--format", format, "--color", colour]);
+            let o = run(&all, &d);
+            assert_eq!(o.status.code(), Some(1), "{all:?}");
+            assert_no_planted(&format!("{all:?} stdout"), &o.stdout);
+            assert_no_planted(&format!("{all:?} stderr"), &o.stderr);
+            if format == "json" {
+                // JSON escapes what it carries: no raw control byte at all.
+                assert!(!o.stdout.iter().any(|b| *b < 0x20 && *b != b'\n'), "{all:?}");
+                assert!(json(&o)["findings"].as_array().unwrap().len() >= 4);
+            } else if colour == "never" {
+                assert!(!o.stdout.contains(&0x1b), "{all:?}");
+            }
+        }
+    }
+    // Standard input named with escapes.
+    let name = format!("a{}.conf", PLANTED.join(""));
+    for format in ["concise", "pretty", "json"] {
+        let o = run_stdin(
+            &["check", "-", "--stdin-filename", &name, "--format", format, "--color", "never"],
+            config.as_bytes(),
+        );
+        assert_no_planted(format, &o.stdout);
+        assert_no_planted(format, &o.stderr);
+    }
+}
+
+// ---- limits -----------------------------------------------------------------
+
+#[test]
+fn findings_per_file_are_capped_with_a_message_naming_the_flag() {
+    let mut text = String::from("events {}\nhttp {\n");
+    for i in 0..50 {
+        text.push_str(&format!("  bogus_{i} on;\n"));
+    }
+    text.push_str("}\n");
+    let o = run_stdin(&["check", "-", "--format", "json", "--max-findings-per-file", "10"], text.as_bytes());
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    assert_eq!(v["findings"].as_array().unwrap().len(), 10);
+    assert_eq!(v["findings"][9]["line"], 12, "the first ten are kept");
+    let errors = v["errors"].to_string();
+    assert!(errors.contains("40 more findings") && errors.contains("--max-findings-per-file"), "{errors}");
+    let o = run_stdin(&["check", "-", "--max-findings-per-file", "10"], text.as_bytes());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--max-findings-per-file"));
+}
+
+#[test]
+fn include_fan_out_is_capped_with_a_message_naming_the_flag() {
+    // Ten includes of a file with ten includes of ... : 10^6 occurrences of
+    // a file that is read once.
+    let d = scratch("fanout");
+    write(&d, "nginx.conf", format!("events {{}}\nhttp {{ {} }}\n", "include l1.conf; ".repeat(10)).as_bytes());
+    for i in 1..6 {
+        write(&d, &format!("l{i}.conf"), format!("{}\n", format!("include l{}.conf; ", i + 1).repeat(10)).as_bytes());
+    }
+    write(&d, "l6.conf", b"add_header X-Fan out;\n");
+    let o = run(&["check", "nginx.conf", "--format", "json", "--max-directives", "100000"], &d);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let errors = json(&o)["errors"].to_string();
+    assert!(errors.contains("100000 directives") && errors.contains("--max-directives"), "{errors}");
+}
+
+#[test]
+fn a_word_longer_than_nginx_reads_is_a_syntax_error() {
+    // nginx's buffer: a word of 4096 bytes or more is "too long parameter".
+    let text = format!("events {{}}\nhttp {{ server_name {}; }}\n", "a".repeat(5000));
+    let o = run_stdin(&["check", "-", "--format", "json"], text.as_bytes());
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    assert!(v["findings"][0]["message"].as_str().unwrap().starts_with("too long parameter"), "{v}");
+}

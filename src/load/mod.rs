@@ -32,6 +32,9 @@ pub struct LoadOptions {
     pub max_file_size: u64,
     /// At most this many files are read in one run.
     pub max_files: usize,
+    /// At most this many directive occurrences in the expanded configuration
+    /// (a file included from many places counts each time).
+    pub max_directives: usize,
     /// Context given on the command line for entry files that are snippets.
     pub snippet_context: Option<Context>,
     /// Includes may only read files under this directory (and under the
@@ -51,6 +54,7 @@ impl Default for LoadOptions {
             default_etc_map: true,
             max_file_size: 16 * 1024 * 1024,
             max_files: 20_000,
+            max_directives: 5_000_000,
             snippet_context: None,
             root: None,
             source: FileSource::Disk,

@@ -1,0 +1,59 @@
+//! Inputs the fuzz targets (fuzz/) and the stress script (benches/stress.rs)
+//! found crashing, each checked the way the target checks every input.
+
+use ngxlint::lint::Selection;
+use ngxlint::span::Span;
+use ngxlint::syntax::{self, ParseOptions};
+
+fn check_span(text: &str, s: Span) {
+    let (a, b) = (s.start as usize, s.end as usize);
+    assert!(a <= b && b <= text.len(), "span {a}..{b} outside 0..{}", text.len());
+    assert!(text.is_char_boundary(a) && text.is_char_boundary(b), "span {a}..{b} splits a character");
+}
+
+/// What fuzz/fuzz_targets/parse.rs asserts (in short).
+fn parse_holds(data: &[u8]) {
+    let (text, _) = ngxlint::load::bytes_to_text(data.to_vec());
+    let parsed = syntax::parse(0, &text, &ParseOptions::default());
+    for d in &parsed.ast.nodes {
+        check_span(&text, d.name.span);
+        check_span(&text, d.head_span());
+    }
+    for e in &parsed.errors {
+        check_span(&text, e.span);
+        for (s, _) in &e.labels {
+            check_span(&text, *s);
+        }
+    }
+}
+
+/// What fuzz/fuzz_targets/check_text.rs asserts.
+fn pipeline_holds(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let out = ngxlint::check_text("fuzz.conf", &text, &Selection::default());
+    assert!(out.internal_errors.is_empty(), "rules failed: {:?}", out.internal_errors);
+    let diags = &out.diagnostics;
+    let outputs = [
+        ngxlint::render::concise(diags, &out.loaded),
+        ngxlint::render::pretty(diags, &out.loaded, false, 100),
+        ngxlint::render::json_text(&ngxlint::render::to_json(diags, &out.loaded, &out.load_errors())),
+    ];
+    for s in outputs {
+        assert!(!s.chars().any(|c| c.is_control() && c != '\n' && c != '\t'), "{s:?}");
+    }
+}
+
+#[test]
+fn quote_closed_at_the_end_of_a_file_with_a_lua_block() {
+    // parse: the end of input was taken for a byte after the closing quote,
+    // giving an error span one past the end of the file.
+    let input = b"content_by_lua_block {}\nadd_header X \"y\"";
+    parse_holds(input);
+    pipeline_holds(input);
+}
+
+#[test]
+fn delete_character_in_json_output() {
+    // check_text: serde_json leaves U+007F (and C1 controls) unescaped.
+    pipeline_holds(b"events {}\nhttp { server_tokens \"\x7f\xc2\x9b\"; }\n");
+}
