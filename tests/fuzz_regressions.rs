@@ -57,3 +57,19 @@ fn delete_character_in_json_output() {
     // check_text: serde_json leaves U+007F (and C1 controls) unescaped.
     pipeline_holds(b"events {}\nhttp { server_tokens \"\x7f\xc2\x9b\"; }\n");
 }
+
+#[test]
+fn many_includes_of_one_glob_matching_the_file_itself() {
+    // stress: 16,000 `include *.conf;` in a file the glob matches took seconds
+    // (the cycle search rescanned a file's include list at every step, and
+    // every include listed the directory again).
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fanin");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("m.conf");
+    std::fs::write(&file, format!("server {{\n{}\n}}\n", "include *.conf;".repeat(16_000))).unwrap();
+    let opts = ngxlint::load::LoadOptions::default();
+    let out = ngxlint::check(&[ngxlint::load::Entry::Path(file)], &opts, &Selection::default());
+    assert!(out.diagnostics.iter().any(|d| d.rule == "include-cycle"));
+    assert!(out.diagnostics.len() <= 1000, "capped per file");
+}

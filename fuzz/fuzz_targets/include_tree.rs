@@ -32,6 +32,8 @@ fuzz_target!(|data: &[u8]| {
     let opts = LoadOptions {
         source: FileSource::Memory(Arc::new(files)),
         max_files: 64,
+        // Fan-out through includes is bounded by this; a low cap keeps runs fast.
+        max_directives: 100_000,
         ..LoadOptions::default()
     };
     let entry = if walk { "/t" } else { PATHS[0] };

@@ -224,8 +224,8 @@ struct Loader<'o> {
 /// include directive, its span, the path, the path before mapping, glob or not.
 type Waiting = (u32, FileId, NodeId, Span, PathBuf, Option<PathBuf>, bool);
 
-/// An include directive of a file with the files it brings in.
-type IncludeEdge = (NodeId, Span, Vec<FileId>);
+/// An include directive of a file and one file it brings in.
+type IncludeEdge = (NodeId, Span, FileId);
 
 /// Bytes to text of the same length: invalid UTF-8 bytes become 0x1A, a byte
 /// nginx's lexer treats like any other word byte (as it treats all >= 0x80).
@@ -618,6 +618,7 @@ impl Loader<'_> {
         let mut pending: Vec<(u32, FileId)> =
             self.out.roots[first_root..].iter().map(|r| (r.conf_dir, r.file)).collect();
         let mut seen: HashSet<(u32, FileId)> = pending.iter().copied().collect();
+        let mut glob_cache: HashMap<PathBuf, Vec<PathBuf>> = HashMap::default();
         while !pending.is_empty() {
             let mut to_read: Vec<(PathBuf, String)> = Vec::new();
             let mut queued: HashSet<PathBuf> = HashSet::default();
@@ -640,7 +641,15 @@ impl Loader<'_> {
                             self.outside(cd, span, path);
                             continue;
                         }
-                        let files = self.opts.source.glob(&path);
+                        // Many includes may name one pattern: list the directory once.
+                        let files = match glob_cache.get(&path) {
+                            Some(f) => f.clone(),
+                            None => {
+                                let f = self.opts.source.glob(&path);
+                                glob_cache.insert(path.clone(), f.clone());
+                                f
+                            }
+                        };
                         let mut ids = Vec::new();
                         for p in files {
                             if !self.confined(cd, &p) {
@@ -823,20 +832,17 @@ impl Loader<'_> {
     fn find_cycles(&mut self) {
         let mut reported: HashSet<(FileId, NodeId)> = HashSet::default();
         for root in self.out.roots.clone() {
-            // Iterative DFS over (file, position in its include list).
+            // Iterative DFS over (file, its (include, target) pairs, position).
             let mut stack: Vec<(FileId, Vec<IncludeEdge>, usize)> = Vec::new();
             let edges = |l: &Loaded, f: FileId| -> Vec<IncludeEdge> {
                 let file = &l.files[f as usize];
-                file.ast
-                    .nodes
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, d)| {
-                        l.includes
-                            .get(&(root.conf_dir, f, i as NodeId))
-                            .map(|r| (i as NodeId, d.head_span(), r.files.clone()))
-                    })
-                    .collect()
+                let mut out = Vec::new();
+                for (i, d) in file.ast.nodes.iter().enumerate() {
+                    if let Some(r) = l.includes.get(&(root.conf_dir, f, i as NodeId)) {
+                        out.extend(r.files.iter().map(|t| (i as NodeId, d.head_span(), *t)));
+                    }
+                }
+                out
             };
             let mut on_path: HashSet<FileId> = HashSet::default();
             let mut done: HashSet<FileId> = HashSet::default();
@@ -844,21 +850,13 @@ impl Loader<'_> {
             on_path.insert(root.file);
             while let Some(top) = stack.last_mut() {
                 let file = top.0;
-                let total: usize = top.1.iter().map(|e| e.2.len()).sum();
-                if top.2 >= total {
+                let Some(&(node, span, target)) = top.1.get(top.2) else {
                     on_path.remove(&file);
                     done.insert(file);
                     stack.pop();
                     continue;
-                }
-                // The idx-th (edge, target) pair of this file.
-                let (mut k, mut e) = (top.2, 0);
+                };
                 top.2 += 1;
-                while k >= top.1[e].2.len() {
-                    k -= top.1[e].2.len();
-                    e += 1;
-                }
-                let (node, span, target) = (top.1[e].0, top.1[e].1, top.1[e].2[k]);
                 if on_path.contains(&target) {
                     if reported.insert((file, node)) {
                         let mut chain: Vec<FileId> = stack.iter().map(|s| s.0).collect();
