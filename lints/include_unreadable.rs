@@ -21,7 +21,7 @@ declare_rule! {
     /// ```nginx
     /// events {}
     /// http {
-    ///     include /dev/zero;
+    ///     include conf.d;
     /// }
     /// ```
     ///
@@ -44,7 +44,7 @@ declare_rule! {
         severity: Error,
         summary: "an include names a directory, device, FIFO or unreadable file",
         pass: &["events {}\nhttp { include conf.d/*.conf; }\n"],
-        fail: &["events {}\nhttp { include /dev/zero; }\n"],
+        fail: &["events {}\nhttp { include src; }\n"],
     }
 }
 

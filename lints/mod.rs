@@ -27,6 +27,7 @@ mod host_header_spoofing;
 mod http_response_splitting;
 mod include_cycle;
 mod include_not_found;
+mod include_outside_root;
 mod include_unreadable;
 mod inconsistent_buffer_sizes;
 mod invalid_argument_count;
@@ -155,6 +156,7 @@ pub static ALL: &[&dyn Rule] = &[
     &include_unreadable::IncludeUnreadable,
     &include_cycle::IncludeCycle,
     &unused_suppression::UnusedSuppression,
+    &include_outside_root::IncludeOutsideRoot,
 ];
 
 /// Looks a rule up by name.

@@ -72,6 +72,10 @@ pub struct CheckArgs {
     /// Read includes under FROM from TO instead (repeatable), e.g. `--map /etc/nginx=.`.
     #[arg(long = "map", value_name = "FROM=TO")]
     pub maps: Vec<String>,
+    /// Includes may read only under this directory (default: the directory of
+    /// the main config, or the directory walked); the targets of --map too.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
     /// Do not map /etc/nginx to the checked conf dir automatically.
     #[arg(long)]
     pub no_default_map: bool,
@@ -100,6 +104,13 @@ pub struct CheckArgs {
     /// Stop reading after this many files.
     #[arg(long, default_value_t = 20_000, value_name = "N")]
     pub max_files: usize,
+    /// At most this many directives in the expanded configuration (a file
+    /// included from many places counts each time).
+    #[arg(long, default_value_t = 5_000_000, value_name = "N")]
+    pub max_directives: usize,
+    /// Report at most this many findings per file.
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    pub max_findings_per_file: usize,
     /// Blocks nested deeper than this stop a file's parse.
     #[arg(long, default_value_t = 256, value_name = "N")]
     pub max_depth: u32,
@@ -239,9 +250,11 @@ fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()>
 fn check(args: CheckArgs) -> u8 {
     let mut opts = LoadOptions {
         conf_dir: args.conf_dir.clone(),
+        root: args.root.clone(),
         default_etc_map: !args.no_default_map,
         max_file_size: args.max_file_size,
         max_files: args.max_files,
+        max_directives: args.max_directives,
         ..LoadOptions::default()
     };
     opts.parse.max_depth = args.max_depth;
@@ -314,6 +327,7 @@ fn check(args: CheckArgs) -> u8 {
             .map(|d| d.trim().to_string())
             .filter(|d| !d.is_empty())
             .collect(),
+        max_findings_per_file: args.max_findings_per_file,
         ..Default::default()
     };
     for b in &args.backends {
@@ -367,18 +381,9 @@ fn check(args: CheckArgs) -> u8 {
         ColorChoice::Auto => stdout_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
     let diags = &outcome.diagnostics;
-    let to_string = |v: &serde_json::Value| {
-        let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
-        s.push('\n');
-        s
-    };
+    let to_string = render::json_text::<serde_json::Value>;
     let text = match format {
-        Format::Json => {
-            let doc = render::to_json(diags, &outcome.loaded, &errors);
-            let mut s = serde_json::to_string(&doc).unwrap_or_default();
-            s.push('\n');
-            s
-        }
+        Format::Json => render::json_text(&render::to_json(diags, &outcome.loaded, &errors)),
         Format::JsonLines => render::ci::json_lines(diags, &outcome.loaded),
         Format::Sarif => {
             let rules: Vec<&'static crate::lint::RuleMeta> = crate::lints::ALL.iter().map(|r| r.meta()).collect();

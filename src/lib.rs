@@ -26,6 +26,10 @@ pub struct Outcome {
     pub diagnostics: Vec<Diagnostic>,
     /// Rules that failed with an internal error (their findings are missing).
     pub internal_errors: Vec<&'static str>,
+    /// Files with more findings than `--max-findings-per-file`: how many were dropped.
+    pub dropped: Vec<(span::FileId, usize)>,
+    /// The limit that dropped them.
+    pub max_findings_per_file: usize,
 }
 
 impl Outcome {
@@ -42,6 +46,24 @@ impl Outcome {
                 }
                 _ => None,
             })
+            .chain(self.tree.truncated.then(|| {
+                let limit = self.tree.insts.len();
+                (
+                    String::new(),
+                    format!(
+                        "stopped expanding includes at the limit of {limit} directives; the rest is not checked (raise it with --max-directives)"
+                    ),
+                )
+            }))
+            .chain(self.dropped.iter().map(|(file, n)| {
+                (
+                    self.loaded.file(*file).display.clone(),
+                    format!(
+                        "{n} more findings not shown, over the limit of {} per file (raise it with --max-findings-per-file)",
+                        self.max_findings_per_file
+                    ),
+                )
+            }))
             .chain(self.internal_errors.iter().map(|r| {
                 (String::new(), format!("internal error in rule {r}: its findings are missing (please report this)"))
             }))
@@ -63,12 +85,14 @@ pub fn check(entries: &[Entry], opts: &LoadOptions, sel: &Selection) -> Outcome 
 /// Loads, models and lints with explicit lint options.
 pub fn check_with(entries: &[Entry], opts: &LoadOptions, sel: &Selection, lint_opts: &LintOptions) -> Outcome {
     let loaded = load::load(entries, opts);
-    let tree = model::tree::build(&loaded);
-    let (diagnostics, internal_errors) = {
+    let tree = model::tree::build(&loaded, opts.max_directives);
+    let (mut diagnostics, internal_errors) = {
         let cx = LintContext::new(&loaded, &tree, lint_opts);
         lint::run(&cx, lints::ALL, sel)
     };
-    Outcome { loaded, tree, diagnostics, internal_errors }
+    let max = lint_opts.max_findings_per_file;
+    let dropped = lint::cap_per_file(&mut diagnostics, max);
+    Outcome { loaded, tree, diagnostics, internal_errors, dropped, max_findings_per_file: max }
 }
 
 /// Checks one configuration text as a file named `name` (tests, docs, editors).

@@ -176,7 +176,8 @@ fn include_of_devices_fifos_directories() {
     }
     text.push_str("}\n");
     write(&d, "nginx.conf", text.as_bytes());
-    let o = run(&["check", "nginx.conf", "--format", "json"], &d);
+    // /dev is outside the tree: only --root / lets the include try it.
+    let o = run(&["check", "nginx.conf", "--format", "json", "--root", "/"], &d);
     assert_eq!(o.status.code(), Some(1));
     let v = json(&o);
     let msgs: Vec<String> =
@@ -200,7 +201,7 @@ fn unreadable_include() {
     // Root reads anything: then use a file whose read fails instead.
     let target = if std::fs::read(&p).is_ok() { "/proc/self/mem".to_string() } else { "secret.conf".to_string() };
     write(&d, "nginx.conf", format!("events {{}}\nhttp {{ include {target}; }}\n").as_bytes());
-    let o = run(&["check", "nginx.conf", "--format", "json"], &d);
+    let o = run(&["check", "nginx.conf", "--format", "json", "--root", "/"], &d);
     assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stdout));
     let v = json(&o);
     assert_eq!(v["findings"][0]["rule"], "include-unreadable", "{v}");
@@ -347,4 +348,185 @@ fn rules_json_lists_each_rules_confidence() {
     assert_eq!(of("ssrf-in-pass"), "medium");
     assert_eq!(of("missing-default-server"), "low");
     assert!(rules.iter().all(|r| matches!(r["confidence"].as_str(), Some("high" | "medium" | "low"))));
+}
+
+// ---- confinement ------------------------------------------------------------
+
+/// A pull request's tree that tries to read files beside and above it.
+#[test]
+fn includes_outside_the_tree_are_not_read() {
+    let d = scratch("confine");
+    // Directive names that would show up in findings if the files were read.
+    write(&d, "secret.conf", b"SECRET_ONE_e2d1 on;\n");
+    write(&d, "outside/secret2.conf", b"SECRET_TWO_9f3a on;\n");
+    write(&d, "outside/secret3.conf", b"SECRET_THREE_77b0 on;\n");
+    write(
+        &d,
+        "pr/tree/nginx.conf",
+        b"events {}\nhttp {\n  include /etc/shadow;\n  include ../../secret.conf;\n  include link.conf;\n  include conf.d/*.conf;\n  include /etc/nginx/mime.types;\n  include fastcgi_params;\n}\n",
+    );
+    write(&d, "pr/tree/conf.d/ok.conf", b"server { listen 80; }\n");
+    std::os::unix::fs::symlink("../../outside/secret2.conf", d.join("pr/tree/link.conf")).unwrap();
+    std::os::unix::fs::symlink("../../../outside/secret3.conf", d.join("pr/tree/conf.d/evil.conf")).unwrap();
+    std::os::unix::fs::symlink("../../../outside", d.join("pr/tree/conf.d/subdir")).unwrap();
+    let tree = d.join("pr/tree");
+    let secrets = ["SECRET_ONE", "SECRET_TWO", "SECRET_THREE"];
+    let runs: [&[&str]; 4] =
+        [&["check", "nginx.conf"], &["check", "."], &["check", "-c", "nginx.conf"], &["check", "conf.d", "nginx.conf"]];
+    for args in runs {
+        for format in ["json", "concise", "pretty"] {
+            let mut all = args.to_vec();
+            all.extend(["--format", format, "--color", "always"]);
+            let o = run(&all, &tree);
+            let (out, err) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+            for s in secrets {
+                assert!(!out.contains(s) && !err.contains(s), "{all:?} leaked {s}:\n{out}\n{err}");
+            }
+            assert!(matches!(o.status.code(), Some(0) | Some(1)), "{all:?}: {:?}\n{err}", o.status);
+            if format == "json" {
+                let v = json(&o);
+                let outside: Vec<&str> = v["findings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|f| f["rule"] == "include-outside-root")
+                    .map(|f| f["message"].as_str().unwrap())
+                    .collect();
+                // /etc/shadow, ../../secret.conf, link.conf, conf.d/evil.conf; not
+                // mime.types or fastcgi_params (stock files).
+                assert_eq!(outside.len(), 4, "{all:?}: {outside:#?}");
+                assert!(outside.iter().any(|m| m.contains("/etc/shadow")), "{outside:?}");
+                assert!(outside.iter().all(|m| !m.contains("mime.types")), "{outside:?}");
+            }
+        }
+    }
+    // Walking the tree does not follow the links out of it either, and says so.
+    let o = run(&["check", ".", "--format", "json"], &tree);
+    let v = json(&o);
+    let errors = v["errors"].to_string();
+    assert!(errors.contains("subdir") && errors.contains("not followed"), "{errors}");
+    // --root widens the tree: then the files are read (and their names show).
+    let o = run(&["check", "nginx.conf", "--format", "json", "--root", "../.."], &tree);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("SECRET_ONE") && out.contains("SECRET_TWO"), "{out}");
+    // A map target is inside the tree too.
+    let o = run(&["check", "nginx.conf", "--format", "json", "--map", "/srv/x=../../outside"], &tree);
+    let v = json(&o);
+    assert!(!rules_of(&v).is_empty());
+}
+
+#[test]
+fn a_map_target_may_be_read() {
+    let d = scratch("confine-map");
+    write(&d, "shared/common.conf", b"server_tokens off;\n");
+    write(&d, "tree/nginx.conf", b"events {}\nhttp { include /srv/shared/common.conf; }\n");
+    let tree = d.join("tree");
+    let o = run(&["check", "nginx.conf", "--format", "json"], &tree);
+    assert_eq!(rules_of(&json(&o)), vec!["include-outside-root"]);
+    let o = run(&["check", "nginx.conf", "--format", "json", "--map", "/srv/shared=../shared"], &tree);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+    assert_eq!(json(&o)["summary"]["files"], 2);
+}
+
+// ---- output safety ------------------------------------------------------------
+
+/// Terminal escapes planted in a config: a colour change, a window title
+/// (OSC, ended by BEL), a cursor move, a C1 CSI, and a bidi override.
+const PLANTED: [&str; 5] = ["\x1b[38;5;201m", "\x1b]0;PWNED\x07", "\x1b[2J", "\u{9b}6n", "\u{202e}"];
+
+fn assert_no_planted(what: &str, out: &[u8]) {
+    let s = String::from_utf8_lossy(out);
+    for p in PLANTED {
+        assert!(!s.contains(p), "{what}: {p:?} reached the output:\n{s:?}");
+    }
+    assert!(!s.contains("\x07") && !s.contains('\u{9b}'), "{what}: {s:?}");
+}
+
+#[test]
+fn escapes_in_names_arguments_and_file_names_are_neutralised() {
+    let d = scratch("escapes");
+    let evil_name = format!("e{}vil", PLANTED.join(""));
+    let config = format!(
+        "events {{}}\nhttp {{\n  {evil_name} on;\n  server_tokens \"{}\";\n  server {{ location /{} {{ }} location /{} {{ }} }}\n  include {}.conf;\n}}\n",
+        PLANTED.join(""),
+        PLANTED[0],
+        PLANTED[0],
+        PLANTED[1]
+    );
+    write(&d, "nginx.conf", config.as_bytes());
+    // A file whose name carries escapes, with a finding in it.
+    write(&d, &format!("conf.d/x{}.conf", PLANTED[0]), format!("{evil_name};\n").as_bytes());
+    for args in [&["check", "nginx.conf"][..], &["check", "."]] {
+        for (format, colour) in [("concise", "never"), ("pretty", "never"), ("pretty", "always"), ("json", "never")] {
+            let mut all = args.to_vec();
+            all.extend(["--format", format, "--color", colour]);
+            let o = run(&all, &d);
+            assert_eq!(o.status.code(), Some(1), "{all:?}");
+            assert_no_planted(&format!("{all:?} stdout"), &o.stdout);
+            assert_no_planted(&format!("{all:?} stderr"), &o.stderr);
+            if format == "json" {
+                // JSON escapes what it carries: no raw control byte at all.
+                assert!(!o.stdout.iter().any(|b| *b < 0x20 && *b != b'\n'), "{all:?}");
+                assert!(json(&o)["findings"].as_array().unwrap().len() >= 4);
+            } else if colour == "never" {
+                assert!(!o.stdout.contains(&0x1b), "{all:?}");
+            }
+        }
+    }
+    // Standard input named with escapes.
+    let name = format!("a{}.conf", PLANTED.join(""));
+    for format in ["concise", "pretty", "json"] {
+        let o = run_stdin(
+            &["check", "-", "--stdin-filename", &name, "--format", format, "--color", "never"],
+            config.as_bytes(),
+        );
+        assert_no_planted(format, &o.stdout);
+        assert_no_planted(format, &o.stderr);
+    }
+}
+
+// ---- limits -----------------------------------------------------------------
+
+#[test]
+fn findings_per_file_are_capped_with_a_message_naming_the_flag() {
+    let mut text = String::from("events {}\nhttp {\n");
+    for i in 0..50 {
+        text.push_str(&format!("  bogus_{i} on;\n"));
+    }
+    text.push_str("}\n");
+    let o = run_stdin(&["check", "-", "--format", "json", "--max-findings-per-file", "10"], text.as_bytes());
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    assert_eq!(v["findings"].as_array().unwrap().len(), 10);
+    assert_eq!(v["findings"][9]["line"], 12, "the first ten are kept");
+    let errors = v["errors"].to_string();
+    assert!(errors.contains("40 more findings") && errors.contains("--max-findings-per-file"), "{errors}");
+    let o = run_stdin(&["check", "-", "--max-findings-per-file", "10"], text.as_bytes());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--max-findings-per-file"));
+}
+
+#[test]
+fn include_fan_out_is_capped_with_a_message_naming_the_flag() {
+    // Ten includes of a file with ten includes of ... : 10^6 occurrences of
+    // a file that is read once.
+    let d = scratch("fanout");
+    write(&d, "nginx.conf", format!("events {{}}\nhttp {{ {} }}\n", "include l1.conf; ".repeat(10)).as_bytes());
+    for i in 1..6 {
+        write(&d, &format!("l{i}.conf"), format!("{}\n", format!("include l{}.conf; ", i + 1).repeat(10)).as_bytes());
+    }
+    write(&d, "l6.conf", b"add_header X-Fan out;\n");
+    let o = run(&["check", "nginx.conf", "--format", "json", "--max-directives", "100000"], &d);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let errors = json(&o)["errors"].to_string();
+    assert!(errors.contains("100000 directives") && errors.contains("--max-directives"), "{errors}");
+}
+
+#[test]
+fn a_word_longer_than_nginx_reads_is_a_syntax_error() {
+    // nginx's buffer: a word of 4096 bytes or more is "too long parameter".
+    let text = format!("events {{}}\nhttp {{ server_name {}; }}\n", "a".repeat(5000));
+    let o = run_stdin(&["check", "-", "--format", "json"], text.as_bytes());
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    assert!(v["findings"][0]["message"].as_str().unwrap().starts_with("too long parameter"), "{v}");
 }

@@ -211,6 +211,8 @@ pub struct LintOptions {
     pub backends: Vec<Backend>,
     /// Directives of in-house modules, accepted anywhere with any arguments.
     pub extra_directives: Vec<String>,
+    /// At most this many findings are reported per file.
+    pub max_findings_per_file: usize,
 }
 
 /// The nginx version assumed when none is given: the current stable branch.
@@ -223,6 +225,7 @@ impl Default for LintOptions {
             rule_options: Default::default(),
             backends: Vec::new(),
             extra_directives: Vec::new(),
+            max_findings_per_file: 1000,
         }
     }
 }
@@ -448,4 +451,18 @@ pub fn run(cx: &LintContext<'_>, rules: &[&'static dyn Rule], sel: &Selection) -
         }
     }
     (out, panicked.into_inner().unwrap_or_default())
+}
+
+/// Keeps at most `max` findings per file (the first ones, by position);
+/// returns the files that had more and how many were dropped.
+pub fn cap_per_file(diags: &mut Vec<Diagnostic>, max: usize) -> Vec<(crate::span::FileId, usize)> {
+    let mut count: rustc_hash::FxHashMap<crate::span::FileId, usize> = Default::default();
+    diags.retain(|d| {
+        let n = count.entry(d.finding.span.file).or_default();
+        *n += 1;
+        *n <= max
+    });
+    let mut over: Vec<_> = count.into_iter().filter(|(_, n)| *n > max).map(|(f, n)| (f, n - max)).collect();
+    over.sort_unstable();
+    over
 }

@@ -4,7 +4,11 @@
 //! Nothing here prints; problems are returned as [`LoadIssue`]s that the
 //! include rules turn into findings.
 
+mod source;
 pub mod stock;
+
+pub use source::FileSource;
+use source::{io_reason, ReadResult};
 
 use crate::model::context::Context;
 use crate::span::{FileId, LineIndex, Span};
@@ -12,7 +16,6 @@ use crate::syntax::ast::{Ast, NodeId};
 use crate::syntax::{self, ParseOptions, SyntaxError};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
-use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
 /// Options that decide how files are found and read.
@@ -29,8 +32,17 @@ pub struct LoadOptions {
     pub max_file_size: u64,
     /// At most this many files are read in one run.
     pub max_files: usize,
+    /// At most this many directive occurrences in the expanded configuration
+    /// (a file included from many places counts each time).
+    pub max_directives: usize,
     /// Context given on the command line for entry files that are snippets.
     pub snippet_context: Option<Context>,
+    /// Includes may only read files under this directory (and under the
+    /// targets of `maps`); by default the conf dir of each entry point, or
+    /// the directory walked.
+    pub root: Option<PathBuf>,
+    /// Where files are read from.
+    pub source: FileSource,
     pub parse: ParseOptions,
 }
 
@@ -42,7 +54,10 @@ impl Default for LoadOptions {
             default_etc_map: true,
             max_file_size: 16 * 1024 * 1024,
             max_files: 20_000,
+            max_directives: 5_000_000,
             snippet_context: None,
+            root: None,
+            source: FileSource::Disk,
             parse: ParseOptions::default(),
         }
     }
@@ -91,7 +106,7 @@ impl SourceFile {
 }
 
 /// A problem found while loading, reported by the include rules.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum LoadIssue {
     /// An entry point given on the command line could not be read.
     Entry { path: String, reason: String },
@@ -105,6 +120,9 @@ pub enum LoadIssue {
     Walk { path: String, reason: String },
     /// The run read `max_files` files and stopped reading more.
     TooManyFiles { at: Option<Span>, limit: usize },
+    /// An include resolves outside the root directory (also through a
+    /// symbolic link): it is not read.
+    IncludeOutsideRoot { at: Span, path: PathBuf, root: PathBuf },
 }
 
 /// How an entry point is checked.
@@ -177,6 +195,10 @@ pub fn load(entries: &[Entry], opts: &LoadOptions) -> Loaded {
         by_path: HashMap::default(),
         conf_dir_ids: HashMap::default(),
         conf_dir_is_main: Vec::new(),
+        confine: Vec::new(),
+        map_roots: Vec::new(),
+        stock_ids: HashMap::default(),
+        issues_seen: HashSet::default(),
     };
     l.run(entries);
     l.out
@@ -189,62 +211,21 @@ struct Loader<'o> {
     conf_dir_ids: HashMap<PathBuf, u32>,
     /// Per conf dir: it holds an nginx.conf (so it mirrors /etc/nginx).
     conf_dir_is_main: Vec<bool>,
+    /// Per conf dir: the directory its includes may read.
+    confine: Vec<Confine>,
+    /// The targets of path maps, readable from every conf dir.
+    map_roots: Vec<Confine>,
+    /// Built-in stock files already loaded, by name.
+    stock_ids: HashMap<&'static str, FileId>,
+    issues_seen: HashSet<LoadIssue>,
 }
 
 /// An include waiting for its file to be read: conf dir, including file,
 /// include directive, its span, the path, the path before mapping, glob or not.
 type Waiting = (u32, FileId, NodeId, Span, PathBuf, Option<PathBuf>, bool);
 
-/// An include directive of a file with the files it brings in.
-type IncludeEdge = (NodeId, Span, Vec<FileId>);
-
-/// Result of reading one file from disk.
-enum ReadResult {
-    Ok(Vec<u8>),
-    NotFound,
-    Bad(String),
-}
-
-fn read_file(path: &Path, max: u64) -> ReadResult {
-    // metadata() first: opening a FIFO would block, /dev/zero never ends.
-    let meta = match std::fs::metadata(path) {
-        Ok(m) => m,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return ReadResult::NotFound,
-        Err(e) => return ReadResult::Bad(io_reason(&e)),
-    };
-    if meta.is_dir() {
-        return ReadResult::Bad("it is a directory".into());
-    }
-    if !meta.is_file() {
-        return ReadResult::Bad("it is not a regular file (a FIFO, socket or device)".into());
-    }
-    if meta.len() > max {
-        return ReadResult::Bad(format!(
-            "it is {} bytes, over the {} byte limit (raise it with --max-file-size)",
-            meta.len(),
-            max
-        ));
-    }
-    let f = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) => return ReadResult::Bad(io_reason(&e)),
-    };
-    let mut buf = Vec::with_capacity(meta.len() as usize);
-    match f.take(max + 1).read_to_end(&mut buf) {
-        Ok(_) if buf.len() as u64 > max => {
-            ReadResult::Bad(format!("it grew over the {max} byte limit while being read"))
-        }
-        Ok(_) => ReadResult::Ok(buf),
-        Err(e) => ReadResult::Bad(io_reason(&e)),
-    }
-}
-
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
-    }
-}
+/// An include directive of a file and one file it brings in.
+type IncludeEdge = (NodeId, Span, FileId);
 
 /// Bytes to text of the same length: invalid UTF-8 bytes become 0x1A, a byte
 /// nginx's lexer treats like any other word byte (as it treats all >= 0x80).
@@ -275,6 +256,12 @@ fn parse_file(
     let lines = LineIndex::new(text.as_bytes());
     let parsed = syntax::parse(id, &text, opts);
     SourceFile { id, path, display, text, lossy, lines, ast: parsed.ast, syntax_errors: parsed.errors, origin }
+}
+
+/// The directory a glob pattern starts matching in: its components before
+/// the first one with a glob character.
+fn glob_base(pattern: &Path) -> PathBuf {
+    pattern.components().take_while(|c| !is_glob(&c.as_os_str().to_string_lossy())).collect()
 }
 
 /// True when a pattern is a glob for nginx (`*`, `?` or `[`).
@@ -338,10 +325,10 @@ fn walk_candidate(p: &Path) -> bool {
 
 /// Guess the conf dir of a file checked on its own: the nearest ancestor with
 /// an `nginx.conf`, else the nearest that looks like an nginx conf dir.
-fn guess_conf_dir(file: &Path, walk_root: Option<&Path>) -> PathBuf {
+fn guess_conf_dir(fs: &FileSource, file: &Path, walk_root: Option<&Path>) -> PathBuf {
     let parent = file.parent().map(Path::to_path_buf).unwrap_or_default();
     for dir in parent.ancestors() {
-        if dir.join("nginx.conf").is_file() {
+        if fs.is_file(&dir.join("nginx.conf")) {
             return dir.to_path_buf();
         }
         if walk_root.is_some_and(|w| w == dir) {
@@ -351,7 +338,7 @@ fn guess_conf_dir(file: &Path, walk_root: Option<&Path>) -> PathBuf {
     for dir in parent.ancestors() {
         if ["mime.types", "fastcgi_params", "conf.d", "sites-enabled", "sites-available", "snippets"]
             .iter()
-            .any(|m| dir.join(m).exists())
+            .any(|m| fs.exists(&dir.join(m)))
         {
             return dir.to_path_buf();
         }
@@ -362,16 +349,59 @@ fn guess_conf_dir(file: &Path, walk_root: Option<&Path>) -> PathBuf {
     walk_root.map(Path::to_path_buf).unwrap_or(parent)
 }
 
+/// A directory reads are confined to, as given and with links resolved.
+#[derive(Clone, Debug)]
+struct Confine {
+    lexical: PathBuf,
+    real: PathBuf,
+}
+
+impl Confine {
+    fn new(fs: &FileSource, dir: PathBuf) -> Confine {
+        // A root that does not exist holds nothing: its own path will do.
+        let real = fs.canonicalize(&dir).unwrap_or_else(|| dir.clone());
+        Confine { lexical: dir, real }
+    }
+}
+
 impl Loader<'_> {
-    fn conf_dir_id(&mut self, dir: PathBuf) -> u32 {
+    /// The id of a conf dir; `root` is the directory its includes are
+    /// confined to unless `--root` says otherwise.
+    fn conf_dir_id(&mut self, dir: PathBuf, root: PathBuf) -> u32 {
+        let root = self.opts.root.as_ref().map_or(root, |r| self.absolute(r));
         if let Some(id) = self.conf_dir_ids.get(&dir) {
+            // Reached again from a wider root (a walked directory): keep the wider.
+            let c = &mut self.confine[*id as usize];
+            if c.lexical != root && c.lexical.starts_with(&root) {
+                *c = Confine::new(&self.opts.source, root);
+            }
             return *id;
         }
         let id = self.out.conf_dirs.len() as u32;
-        self.conf_dir_is_main.push(dir.join("nginx.conf").is_file());
+        self.conf_dir_is_main.push(self.opts.source.is_file(&dir.join("nginx.conf")));
+        self.confine.push(Confine::new(&self.opts.source, root));
         self.out.conf_dirs.push(dir.clone());
         self.conf_dir_ids.insert(dir, id);
         id
+    }
+
+    fn absolute(&self, p: &Path) -> PathBuf {
+        normalize(&if p.is_absolute() { p.to_path_buf() } else { self.out.cwd.clone().unwrap_or_default().join(p) })
+    }
+
+    /// May an include under this conf dir read `path`? Only under its root or
+    /// a map's target, checked on the path as written (without touching the
+    /// disk outside) and again with symbolic links resolved.
+    fn confined(&self, conf_dir: u32, path: &Path) -> bool {
+        let allowed = || std::iter::once(&self.confine[conf_dir as usize]).chain(&self.map_roots);
+        if !allowed().any(|c| path.starts_with(&c.lexical)) {
+            return false;
+        }
+        match self.opts.source.canonicalize(path) {
+            Some(real) => allowed().any(|c| real.starts_with(&c.real)),
+            // Missing (reported as such), unless a dangling link points anywhere.
+            None => !self.opts.source.is_symlink(path),
+        }
     }
 
     fn add_file(&mut self, f: SourceFile) -> FileId {
@@ -384,13 +414,15 @@ impl Loader<'_> {
     /// Reads and parses many files in parallel; returns ids in input order.
     fn read_many(&mut self, paths: Vec<(PathBuf, String)>) -> Vec<(PathBuf, Result<FileId, ReadResult>)> {
         let base = self.out.files.len() as FileId;
-        let max = self.opts.max_file_size;
+        // Spans are 32-bit: no file may reach 4 GiB, whatever the option says.
+        let max = self.opts.max_file_size.min(u64::from(u32::MAX) - 1);
         let popts = self.opts.parse;
+        let fs = &self.opts.source;
         let results: Vec<(PathBuf, Result<SourceFile, ReadResult>)> = paths
             .into_par_iter()
             .enumerate()
             .map(|(i, (path, display))| {
-                let r = match read_file(&path, max) {
+                let r = match fs.read(&path, max) {
                     ReadResult::Ok(bytes) => {
                         Ok(parse_file(base + i as FileId, path.clone(), display, bytes, Origin::Disk, &popts))
                     }
@@ -419,6 +451,8 @@ impl Loader<'_> {
     fn run(&mut self, entries: &[Entry]) {
         let cwd = std::env::current_dir().ok();
         self.out.cwd = cwd.clone();
+        let fs = self.opts.source.clone();
+        self.map_roots = self.opts.maps.iter().map(|(_, to)| Confine::new(&fs, self.absolute(to))).collect();
         let mut explicit: Vec<(PathBuf, String)> = Vec::new();
         let mut walked: Vec<(PathBuf, String, PathBuf)> = Vec::new();
         for e in entries {
@@ -430,14 +464,13 @@ impl Loader<'_> {
                     let kind =
                         if looks_main(&f) { RootKind::Main } else { RootKind::Snippet(self.opts.snippet_context) };
                     self.add_file(f);
-                    let dir = self.opts.conf_dir.clone().unwrap_or_else(|| guess_conf_dir(&path, None));
-                    let conf_dir = self.conf_dir_id(dir);
+                    let dir = self.opts.conf_dir.clone().unwrap_or_else(|| guess_conf_dir(&fs, &path, None));
+                    let conf_dir = self.conf_dir_id(dir.clone(), dir);
                     self.out.roots.push(Root { file: id, kind, conf_dir });
                 }
                 Entry::Path(p) => {
-                    let abs =
-                        normalize(&if p.is_absolute() { p.clone() } else { cwd.clone().unwrap_or_default().join(p) });
-                    if abs.is_dir() {
+                    let abs = self.absolute(p);
+                    if fs.is_dir(&abs) {
                         self.walk(&abs, p, &mut walked);
                     } else {
                         explicit.push((abs, p.to_string_lossy().into_owned()));
@@ -458,9 +491,9 @@ impl Loader<'_> {
                     };
                     let dir = self.opts.conf_dir.clone().unwrap_or_else(|| match kind {
                         RootKind::Main => path.parent().map(Path::to_path_buf).unwrap_or_default(),
-                        RootKind::Snippet(_) => guess_conf_dir(&path, None),
+                        RootKind::Snippet(_) => guess_conf_dir(&fs, &path, None),
                     });
-                    let conf_dir = self.conf_dir_id(dir);
+                    let conf_dir = self.conf_dir_id(dir.clone(), dir);
                     self.out.roots.push(Root { file: id, kind, conf_dir });
                 }
                 Err(e) => self.out.issues.push(LoadIssue::Entry {
@@ -488,7 +521,8 @@ impl Loader<'_> {
                             .conf_dir
                             .clone()
                             .unwrap_or_else(|| path.parent().map(Path::to_path_buf).unwrap_or_default());
-                        let conf_dir = self.conf_dir_id(dir);
+                        let walk_root = walk_roots.get(&path).cloned().unwrap_or_else(|| dir.clone());
+                        let conf_dir = self.conf_dir_id(dir, walk_root);
                         let kind = if main { RootKind::Main } else { RootKind::Snippet(self.opts.snippet_context) };
                         self.out.roots.push(Root { file: id, kind, conf_dir });
                     } else {
@@ -509,8 +543,8 @@ impl Loader<'_> {
                 continue;
             }
             let walk_root = walk_roots.get(&path).cloned();
-            let dir = self.opts.conf_dir.clone().unwrap_or_else(|| guess_conf_dir(&path, walk_root.as_deref()));
-            let conf_dir = self.conf_dir_id(dir);
+            let dir = self.opts.conf_dir.clone().unwrap_or_else(|| guess_conf_dir(&fs, &path, walk_root.as_deref()));
+            let conf_dir = self.conf_dir_id(dir.clone(), walk_root.unwrap_or(dir));
             self.out.roots.push(Root { file: id, kind: RootKind::Snippet(self.opts.snippet_context), conf_dir });
         }
         self.resolve_all(nroots);
@@ -519,32 +553,62 @@ impl Loader<'_> {
 
     fn walk(&mut self, abs: &Path, given: &Path, out: &mut Vec<(PathBuf, String, PathBuf)>) {
         let cwd_rel = given.is_relative();
-        let mut n = 0usize;
-        for entry in walkdir::WalkDir::new(abs).follow_links(true).sort_by_file_name() {
-            match entry {
-                Ok(e) => {
-                    if e.file_type().is_file() && walk_candidate(e.path()) {
-                        let rel = e.path().strip_prefix(abs).unwrap_or(e.path());
-                        let display = if cwd_rel { given.join(rel) } else { e.path().to_path_buf() };
-                        out.push((e.path().to_path_buf(), display.to_string_lossy().into_owned(), abs.to_path_buf()));
-                        n += 1;
-                        if n >= self.opts.max_files {
-                            self.out.issues.push(LoadIssue::TooManyFiles { at: None, limit: self.opts.max_files });
-                            break;
+        let fs = self.opts.source.clone();
+        let root = self.opts.root.as_ref().map_or_else(|| abs.to_path_buf(), |r| self.absolute(r));
+        let real_root = Confine::new(&fs, root).real;
+        let mut found = Vec::new();
+        // Symbolic links are followed only when they stay under the root.
+        let mut outside = Vec::new();
+        match fs {
+            FileSource::Memory(_) => found = fs.memory_walk(abs),
+            FileSource::Disk => {
+                let entries = walkdir::WalkDir::new(abs).follow_links(true).sort_by_file_name().into_iter();
+                for entry in entries.filter_entry(|e| {
+                    let inside =
+                        !e.path_is_symlink() || fs.canonicalize(e.path()).is_some_and(|r| r.starts_with(&real_root));
+                    if !inside {
+                        outside.push(e.path().to_path_buf());
+                    }
+                    inside
+                }) {
+                    match entry {
+                        Ok(e) if e.file_type().is_file() => found.push(e.into_path()),
+                        Ok(_) => {}
+                        Err(e) => {
+                            let path = e.path().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
+                            let reason = if e.loop_ancestor().is_some() {
+                                "symbolic link loop (not followed)".to_string()
+                            } else {
+                                e.io_error().map(io_reason).unwrap_or_else(|| e.to_string())
+                            };
+                            self.out.issues.push(LoadIssue::Walk { path, reason });
                         }
                     }
                 }
-                Err(e) => {
-                    let path = e.path().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
-                    let reason = if e.loop_ancestor().is_some() {
-                        "symbolic link loop (not followed)".to_string()
-                    } else {
-                        e.io_error().map(io_reason).unwrap_or_else(|| e.to_string())
-                    };
-                    self.out.issues.push(LoadIssue::Walk { path, reason });
-                }
             }
         }
+        for p in outside {
+            let reason = format!(
+                "symbolic link to outside {} (not followed; widen the limit with --root)",
+                self.show(&real_root)
+            );
+            self.out.issues.push(LoadIssue::Walk { path: self.show(&p), reason });
+        }
+        let mut n = 0usize;
+        for path in found.into_iter().filter(|p| walk_candidate(p)) {
+            let rel = path.strip_prefix(abs).unwrap_or(&path);
+            let display = if cwd_rel { given.join(rel) } else { path.clone() };
+            out.push((path, display.to_string_lossy().into_owned(), abs.to_path_buf()));
+            n += 1;
+            if n >= self.opts.max_files {
+                self.out.issues.push(LoadIssue::TooManyFiles { at: None, limit: self.opts.max_files });
+                break;
+            }
+        }
+    }
+
+    fn show(&self, p: &Path) -> String {
+        display_path(p, &self.out.cwd)
     }
 
     /// Resolves includes for roots from `first_root` on, loading new files in
@@ -554,6 +618,7 @@ impl Loader<'_> {
         let mut pending: Vec<(u32, FileId)> =
             self.out.roots[first_root..].iter().map(|r| (r.conf_dir, r.file)).collect();
         let mut seen: HashSet<(u32, FileId)> = pending.iter().copied().collect();
+        let mut glob_cache: HashMap<PathBuf, Vec<PathBuf>> = HashMap::default();
         while !pending.is_empty() {
             let mut to_read: Vec<(PathBuf, String)> = Vec::new();
             let mut queued: HashSet<PathBuf> = HashSet::default();
@@ -572,9 +637,25 @@ impl Loader<'_> {
                 for (node, span, pat) in includes {
                     let (path, mapped_from) = self.map_path(cd, &pat);
                     if is_glob(&pat) {
-                        let files = self.expand_glob(&path);
+                        if !self.confined(cd, &glob_base(&path)) {
+                            self.outside(cd, span, path);
+                            continue;
+                        }
+                        // Many includes may name one pattern: list the directory once.
+                        let files = match glob_cache.get(&path) {
+                            Some(f) => f.clone(),
+                            None => {
+                                let f = self.opts.source.glob(&path);
+                                glob_cache.insert(path.clone(), f.clone());
+                                f
+                            }
+                        };
                         let mut ids = Vec::new();
                         for p in files {
+                            if !self.confined(cd, &p) {
+                                self.outside(cd, span, p);
+                                continue;
+                            }
                             match self.by_path.get(&p) {
                                 Some(id) => ids.push(*id),
                                 None => {
@@ -586,6 +667,18 @@ impl Loader<'_> {
                             }
                         }
                         self.out.includes.entry((cd, fid, node)).or_default().files.extend(ids);
+                    } else if !self.confined(cd, &path) {
+                        // A stock file is known without reading it; anything else stays unread.
+                        match stock::lookup(&path) {
+                            Some(stock) => {
+                                let id = self.stock_file(&path, stock);
+                                self.out.includes.entry((cd, fid, node)).or_default().files.push(id);
+                                if seen.insert((cd, id)) {
+                                    pending.push((cd, id));
+                                }
+                            }
+                            None => self.outside(cd, span, path),
+                        }
                     } else if let Some(id) = self.by_path.get(&path) {
                         self.out.includes.entry((cd, fid, node)).or_default().files.push(*id);
                     } else {
@@ -618,21 +711,18 @@ impl Loader<'_> {
                 let id = match results.get(&path) {
                     Some(Ok(id)) => Some(*id),
                     Some(Err(ReadResult::Bad(reason))) => {
-                        let issue =
-                            LoadIssue::IncludeUnreadable { at: span, path: path.clone(), reason: reason.clone() };
-                        if !self.out.issues.contains(&issue) {
-                            self.out.issues.push(issue);
-                        }
+                        self.issue(LoadIssue::IncludeUnreadable {
+                            at: span,
+                            path: path.clone(),
+                            reason: reason.clone(),
+                        });
                         None
                     }
                     Some(Err(ReadResult::NotFound)) if !glob => {
                         if let Some(stock) = stock::lookup(&path) {
                             Some(self.stock_file(&path, stock))
                         } else {
-                            let issue = LoadIssue::IncludeNotFound { at: span, path: path.clone(), mapped_from };
-                            if !self.out.issues.contains(&issue) {
-                                self.out.issues.push(issue);
-                            }
+                            self.issue(LoadIssue::IncludeNotFound { at: span, path: path.clone(), mapped_from });
                             None
                         }
                     }
@@ -673,7 +763,23 @@ impl Loader<'_> {
         }
     }
 
+    /// Records an issue once.
+    fn issue(&mut self, issue: LoadIssue) {
+        if self.issues_seen.insert(issue.clone()) {
+            self.out.issues.push(issue);
+        }
+    }
+
+    fn outside(&mut self, conf_dir: u32, at: Span, path: PathBuf) {
+        let root = self.confine[conf_dir as usize].lexical.clone();
+        self.issue(LoadIssue::IncludeOutsideRoot { at, path, root });
+    }
+
+    /// The built-in text of a stock file, loaded once per name.
     fn stock_file(&mut self, path: &Path, stock: &'static stock::StockFile) -> FileId {
+        if let Some(id) = self.stock_ids.get(stock.name) {
+            return *id;
+        }
         let id = self.out.files.len() as FileId;
         let f = parse_file(
             id,
@@ -683,7 +789,9 @@ impl Loader<'_> {
             Origin::Stock(stock.name),
             &self.opts.parse,
         );
-        self.add_file(f)
+        self.stock_ids.insert(stock.name, id);
+        self.out.files.push(f);
+        id
     }
 
     /// Applies the conf dir and path maps to an include argument.
@@ -699,28 +807,13 @@ impl Loader<'_> {
         if self.opts.default_etc_map && raw.is_absolute() {
             if let Ok(rest) = joined.strip_prefix("/etc/nginx") {
                 if cd.as_path() != Path::new("/etc/nginx")
-                    && (self.conf_dir_is_main[conf_dir as usize] || cd.join(rest).exists())
+                    && (self.conf_dir_is_main[conf_dir as usize] || self.opts.source.exists(&cd.join(rest)))
                 {
                     return (normalize(&cd.join(rest)), Some(joined.clone()));
                 }
             }
         }
         (joined, None)
-    }
-
-    fn expand_glob(&self, pattern: &Path) -> Vec<PathBuf> {
-        let opts = glob::MatchOptions {
-            case_sensitive: true,
-            require_literal_separator: true,
-            require_literal_leading_dot: true,
-        };
-        let Some(pat) = pattern.to_str() else { return Vec::new() };
-        let mut out: Vec<PathBuf> = match glob::glob_with(pat, opts) {
-            Ok(paths) => paths.filter_map(Result::ok).collect(),
-            Err(_) => Vec::new(),
-        };
-        out.sort_by(|a, b| a.as_os_str().as_encoded_bytes().cmp(b.as_os_str().as_encoded_bytes()));
-        out
     }
 
     /// Files reached from main roots through includes.
@@ -739,20 +832,17 @@ impl Loader<'_> {
     fn find_cycles(&mut self) {
         let mut reported: HashSet<(FileId, NodeId)> = HashSet::default();
         for root in self.out.roots.clone() {
-            // Iterative DFS over (file, position in its include list).
+            // Iterative DFS over (file, its (include, target) pairs, position).
             let mut stack: Vec<(FileId, Vec<IncludeEdge>, usize)> = Vec::new();
             let edges = |l: &Loaded, f: FileId| -> Vec<IncludeEdge> {
                 let file = &l.files[f as usize];
-                file.ast
-                    .nodes
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, d)| {
-                        l.includes
-                            .get(&(root.conf_dir, f, i as NodeId))
-                            .map(|r| (i as NodeId, d.head_span(), r.files.clone()))
-                    })
-                    .collect()
+                let mut out = Vec::new();
+                for (i, d) in file.ast.nodes.iter().enumerate() {
+                    if let Some(r) = l.includes.get(&(root.conf_dir, f, i as NodeId)) {
+                        out.extend(r.files.iter().map(|t| (i as NodeId, d.head_span(), *t)));
+                    }
+                }
+                out
             };
             let mut on_path: HashSet<FileId> = HashSet::default();
             let mut done: HashSet<FileId> = HashSet::default();
@@ -760,21 +850,13 @@ impl Loader<'_> {
             on_path.insert(root.file);
             while let Some(top) = stack.last_mut() {
                 let file = top.0;
-                let total: usize = top.1.iter().map(|e| e.2.len()).sum();
-                if top.2 >= total {
+                let Some(&(node, span, target)) = top.1.get(top.2) else {
                     on_path.remove(&file);
                     done.insert(file);
                     stack.pop();
                     continue;
-                }
-                // The idx-th (edge, target) pair of this file.
-                let (mut k, mut e) = (top.2, 0);
+                };
                 top.2 += 1;
-                while k >= top.1[e].2.len() {
-                    k -= top.1[e].2.len();
-                    e += 1;
-                }
-                let (node, span, target) = (top.1[e].0, top.1[e].1, top.1[e].2[k]);
                 if on_path.contains(&target) {
                     if reported.insert((file, node)) {
                         let mut chain: Vec<FileId> = stack.iter().map(|s| s.0).collect();

@@ -54,6 +54,9 @@ pub struct Tree {
     pub insts: Vec<Inst>,
     /// Inferred or given context of each root's top level.
     pub root_ctx: Vec<Context>,
+    /// The expansion stopped at its limit (includes that fan out can
+    /// multiply a small tree into billions of occurrences).
+    pub truncated: bool,
 }
 
 /// Guesses the context of a snippet from its top-level directives: the
@@ -95,10 +98,10 @@ pub fn infer_context(loaded: &Loaded, file: FileId) -> Context {
     best.2
 }
 
-/// Expands every root of `loaded`.
-pub fn build(loaded: &Loaded) -> Tree {
-    let mut tree =
-        Tree { insts: Vec::with_capacity(loaded.files.iter().map(|f| f.ast.nodes.len()).sum()), root_ctx: Vec::new() };
+/// Expands every root of `loaded`, up to `max` directive occurrences.
+pub fn build(loaded: &Loaded, max: usize) -> Tree {
+    let cap = loaded.files.iter().map(|f| f.ast.nodes.len()).sum::<usize>().min(max);
+    let mut tree = Tree { insts: Vec::with_capacity(cap), root_ctx: Vec::new(), truncated: false };
     let t = table();
     for (ri, root) in loaded.roots.iter().enumerate() {
         let ctx = match root.kind {
@@ -138,6 +141,10 @@ pub fn build(loaded: &Loaded) -> Tree {
             let d = src.ast.node(node);
             top.next = d.subtree_end;
             let id = tree.insts.len() as InstId;
+            if tree.insts.len() >= max {
+                tree.truncated = true;
+                break;
+            }
             let in_handler = ctx.is_handler_block() || ctx == Context::Unknown;
             let handler_line = in_handler && !(d.name() == "include" && ctx.handler_accepts_include());
             let (status, opens) =

@@ -137,7 +137,7 @@ pub fn sarif(diags: &[Diagnostic], loaded: &Loaded, rules: &[&'static RuleMeta])
 
 /// Escapes the message of a GitHub workflow command.
 fn gh_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    super::sanitize(s).replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// Escapes a property of a GitHub workflow command.
@@ -207,7 +207,9 @@ fn xml(s: &str) -> String {
             '\t' => out.push_str("&#9;"),
             '\n' => out.push_str("&#10;"),
             '\r' => out.push_str("&#13;"),
-            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' || c.is_control() => out.push('\u{fffd}'),
+            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' || super::unsafe_char(c) => {
+                out.push('\u{fffd}')
+            }
             c => out.push(c),
         }
     }
@@ -274,8 +276,8 @@ pub fn json_lines(diags: &[Diagnostic], loaded: &Loaded) -> String {
     let doc = to_json(diags, loaded, &[]);
     let mut out = String::new();
     for f in &doc.findings {
-        out.push_str(&serde_json::to_string(f).unwrap_or_default());
-        out.push('\n');
+        // json_text escapes the characters serde leaves raw, and ends the line.
+        out.push_str(&super::json::json_text(f));
     }
     out
 }

@@ -61,6 +61,25 @@ pub struct JsonOutput {
     pub summary: Summary,
 }
 
+/// The document as one line of JSON. serde escapes C0 controls; the C1
+/// controls (U+0080 to U+009F, such as the one-character CSI) and the bidi
+/// overrides are escaped here too, so no byte of the output can steer a
+/// terminal or a CI log that shows it. (Such characters only occur inside
+/// strings, where `\uXXXX` means the same.)
+pub fn json_text<T: Serialize>(doc: &T) -> String {
+    let raw = serde_json::to_string(doc).unwrap_or_default();
+    let mut out = String::with_capacity(raw.len() + 1);
+    for c in raw.chars() {
+        if super::unsafe_char(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('\n');
+    out
+}
+
 /// Builds the JSON document (serde escapes every string it embeds).
 pub fn to_json(diags: &[Diagnostic], loaded: &Loaded, errors: &[(String, String)]) -> JsonOutput {
     let findings = diags

@@ -5,7 +5,7 @@ pub mod ci;
 mod json;
 mod pretty;
 
-pub use json::{to_json, JsonLocation, JsonOutput};
+pub use json::{json_text, to_json, JsonLocation, JsonOutput};
 pub use pretty::pretty;
 
 use crate::lint::{Diagnostic, Severity};
@@ -61,17 +61,23 @@ impl Summary {
     }
 }
 
-/// Replaces control characters (and the 0x1A stand-in for non-UTF-8 bytes) so
-/// that configuration text cannot drive the terminal.
+/// Replaces control characters (C0, DEL, C1: ESC starts every terminal
+/// escape sequence), the bidirectional overrides that reorder what a reader
+/// sees, and the 0x1A stand-in for non-UTF-8 bytes, so that configuration
+/// text cannot drive the terminal or disguise itself.
 pub fn sanitize(s: &str) -> String {
     s.chars()
         .map(|c| match c {
-            '\u{1a}' => '\u{fffd}',
             '\t' | '\n' => c,
-            c if c.is_control() => '\u{fffd}',
+            c if unsafe_char(c) => '\u{fffd}',
             c => c,
         })
         .collect()
+}
+
+/// Characters never printed as they are (see [`sanitize`]).
+pub(crate) fn unsafe_char(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Location of a span as (file name, line, column, end line, end column).

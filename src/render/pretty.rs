@@ -26,7 +26,7 @@ impl<'a> Src<'a> {
             match c {
                 '\n' | '\t' => safe.push(c),
                 '\r' => safe.push(' '),
-                c if c.is_control() => safe.extend(std::iter::repeat_n('?', c.len_utf8())),
+                c if super::unsafe_char(c) => safe.extend(std::iter::repeat_n('?', c.len_utf8())),
                 c => safe.push(c),
             }
         }

@@ -158,6 +158,10 @@ impl<'t> Lowerer<'t> {
         let start = base + p.as_span().start() as u32;
         let end = base + p.as_span().end() as u32;
         let rule = p.as_rule();
+        if rule == Rule::EOI {
+            // The end of the file is not a byte after a closing quote.
+            return !self.stopped;
+        }
         if let Some(q) = self.quote_end.take() {
             if q == start {
                 self.after_quote(rule, start);
