@@ -19,10 +19,12 @@ mod invalid_flag_value;
 mod invalid_listen;
 mod invalid_location_modifier;
 mod invalid_regex;
+mod invalid_suppression;
 mod simple_directive_with_block;
 mod syntax_error;
 mod unknown_directive;
 mod unsupported_directive;
+pub(crate) mod unused_suppression;
 
 use crate::lint::Rule;
 
@@ -51,6 +53,8 @@ pub static ALL: &[&dyn Rule] = &[
     &include_not_found::IncludeNotFound,
     &include_unreadable::IncludeUnreadable,
     &include_cycle::IncludeCycle,
+    &invalid_suppression::InvalidSuppression,
+    &unused_suppression::UnusedSuppression,
 ];
 
 /// Looks a rule up by name.

@@ -32,6 +32,33 @@ pub enum Command {
         /// The rule's name, e.g. `syntax-error`.
         name: String,
     },
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
+    /// Run the language server on standard input and output.
+    Lsp,
+}
+
+/// The lowest severity that makes the exit code 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+}
+
+impl FailOn {
+    fn severity(self) -> Severity {
+        match self {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Info => Severity::Info,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -103,6 +130,35 @@ pub struct CheckArgs {
     /// Print nothing but findings (no summary line).
     #[arg(short, long)]
     pub quiet: bool,
+    /// Configuration file to use (default: the closest ngxlint.toml or
+    /// .ngxlint.toml above the checked paths).
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    pub config: Option<PathBuf>,
+    /// Ignore configuration files.
+    #[arg(long)]
+    pub isolated: bool,
+    /// Exit with 1 when a finding has this severity or a higher one.
+    #[arg(long, value_enum, default_value = "error", value_name = "SEVERITY")]
+    pub fail_on: FailOn,
+    /// Exit with 0 even when there are findings (2 still means trouble).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Print how many findings each rule has instead of the findings.
+    #[arg(long)]
+    pub statistics: bool,
+    /// Write the output to FILE (atomically) instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Report only findings that are not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in FILE as the baseline, and exit.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// The inputs are `nginx -T` dumps (detected by itself on standard input):
+    /// findings name the files the dump contains.
+    #[arg(long = "nginx-T")]
+    pub nginx_dump: bool,
 }
 
 fn parse_version(s: &str) -> Result<crate::model::directives::Version, String> {
@@ -166,7 +222,97 @@ pub fn main() -> u8 {
                 exit::TROUBLE
             }
         },
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "ngxlint", &mut buf);
+            print_out(&String::from_utf8_lossy(&buf))
+        }
+        Command::Man => {
+            let mut buf = Vec::new();
+            let cmd = <Cli as clap::CommandFactory>::command();
+            if let Err(e) = clap_mangen::Man::new(cmd).render(&mut buf) {
+                eprintln!("error: cannot render the man page: {e}");
+                return exit::TROUBLE;
+            }
+            print_out(&String::from_utf8_lossy(&buf))
+        }
+        Command::Lsp => crate::lsp::run(),
     }
+}
+
+/// Writes a file atomically: a temporary file in the same directory, then a
+/// rename over the target, so readers never see half a file.
+pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// The configuration for a run: `--config`, or the closest file above the
+/// checked paths (they must agree), or none with `--isolated`.
+fn find_config(args: &CheckArgs) -> Result<crate::config::Config, String> {
+    if args.isolated {
+        return Ok(Default::default());
+    }
+    if let Some(p) = &args.config {
+        return crate::config::load(p).map_err(|e| e.to_string());
+    }
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut starts: Vec<PathBuf> = Vec::new();
+    for p in args.conf.iter().chain(&args.paths) {
+        if p.as_os_str() == "-" {
+            let name = args.stdin_filename.as_deref().map(PathBuf::from).unwrap_or_default();
+            starts.push(cwd.join(name).parent().map(PathBuf::from).unwrap_or_else(|| cwd.clone()));
+            continue;
+        }
+        let abs = cwd.join(p);
+        let dir = if abs.is_dir() { abs } else { abs.parent().map(PathBuf::from).unwrap_or_else(|| cwd.clone()) };
+        if !starts.contains(&dir) {
+            starts.push(dir);
+        }
+    }
+    if starts.is_empty() {
+        starts.push(cwd);
+    }
+    let mut found: Vec<PathBuf> = Vec::new();
+    for dir in &starts {
+        if let Some(f) = crate::config::find(dir) {
+            if !found.contains(&f) {
+                found.push(f);
+            }
+        }
+    }
+    match found.len() {
+        0 => Ok(Default::default()),
+        1 => crate::config::load(&found[0]).map_err(|e| e.to_string()),
+        _ => Err(format!(
+            "the checked paths have different configuration files ({}): check them in separate runs or choose one with --config",
+            found.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        )),
+    }
+}
+
+/// Reads an `nginx -T` dump into memory files; returns the main file.
+fn dump_entries(text: &[u8], opts: &mut LoadOptions) -> Result<Entry, String> {
+    let files = crate::load::dump::split(text).ok_or("not an nginx -T dump (no \"# configuration file\" line)")?;
+    let main = files.first().map(|f| f.0.clone()).ok_or("the nginx -T dump has no file")?;
+    let map: rustc_hash::FxHashMap<PathBuf, Vec<u8>> = files.into_iter().collect();
+    opts.virtual_files = Some(std::sync::Arc::new(map));
+    opts.default_etc_map = false;
+    Ok(Entry::Path(main))
 }
 
 fn print_out(s: &str) -> u8 {
@@ -182,8 +328,17 @@ fn print_out(s: &str) -> u8 {
 }
 
 fn check(args: CheckArgs) -> u8 {
+    let config = match find_config(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::TROUBLE;
+        }
+    };
     let mut opts = LoadOptions {
-        conf_dir: args.conf_dir.clone(),
+        conf_dir: args.conf_dir.clone().or_else(|| config.conf_dir.clone()),
+        include: config.include.clone(),
+        exclude: config.exclude.clone(),
         default_etc_map: !args.no_default_map,
         max_file_size: args.max_file_size,
         max_files: args.max_files,
@@ -234,8 +389,27 @@ fn check(args: CheckArgs) -> u8 {
                 eprintln!("error: standard input is over the {limit} byte limit (raise it with --max-file-size)");
                 return exit::TROUBLE;
             }
+            if args.nginx_dump || crate::load::dump::looks_like_dump(&buf) {
+                match dump_entries(&buf, &mut opts) {
+                    Ok(e) => entries.push(e),
+                    Err(e) => {
+                        eprintln!("error: standard input: {e}");
+                        return exit::TROUBLE;
+                    }
+                }
+                continue;
+            }
             let name = args.stdin_filename.clone().unwrap_or_else(|| "<stdin>".into());
             entries.push(Entry::Stdin { text: buf, name });
+        } else if args.nginx_dump {
+            let read = std::fs::read(p).map_err(|e| e.to_string()).and_then(|b| dump_entries(&b, &mut opts));
+            match read {
+                Ok(e) => entries.push(e),
+                Err(e) => {
+                    eprintln!("error: {}: {e}", p.display());
+                    return exit::TROUBLE;
+                }
+            }
         } else {
             entries.push(Entry::Path(p.clone()));
         }
@@ -243,7 +417,7 @@ fn check(args: CheckArgs) -> u8 {
     if entries.is_empty() {
         entries.push(Entry::Path(PathBuf::from(".")));
     }
-    let sel = Selection { select: args.select.clone(), ignore: args.ignore.clone() };
+    let mut sel = Selection { select: args.select.clone(), ignore: args.ignore.clone(), ..Default::default() };
     for name in sel.select.iter().chain(&sel.ignore) {
         let known = crate::lints::ALL.iter().any(|r| r.meta().name == name || r.meta().category.as_str() == name);
         if !known {
@@ -251,13 +425,50 @@ fn check(args: CheckArgs) -> u8 {
             return exit::TROUBLE;
         }
     }
+    config.apply_to(&mut sel);
     let lint_opts = crate::lint::LintOptions {
-        nginx_version: args.nginx_version.unwrap_or(crate::lint::DEFAULT_NGINX_VERSION),
-        ..Default::default()
+        nginx_version: args.nginx_version.or(config.nginx_version).unwrap_or(crate::lint::DEFAULT_NGINX_VERSION),
+        rule_options: config.rule_options.clone(),
+        backends: config.backends.clone(),
+        extra_directives: config.extra_directives.clone(),
     };
-    let outcome = crate::check_with(&entries, &opts, &sel, &lint_opts);
+    let mut outcome = crate::check_with(&entries, &opts, &sel, &lint_opts);
     let errors: Vec<(String, String)> = outcome.load_errors();
-    let stdout_tty = std::io::stdout().is_terminal();
+    if let Some(path) = &args.write_baseline {
+        let b = crate::baseline::Baseline::of(&outcome.diagnostics, &outcome.loaded);
+        let mut text = serde_json::to_string_pretty(&b).unwrap_or_default();
+        text.push('\n');
+        if let Err(e) = write_atomic(path, text.as_bytes()) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return exit::TROUBLE;
+        }
+        for (path, msg) in &errors {
+            eprintln!("error: {}: {}", render::sanitize(path), render::sanitize(msg));
+        }
+        if !args.quiet {
+            eprintln!(
+                "wrote {} finding{} ({} entries) to {}",
+                outcome.diagnostics.len(),
+                if outcome.diagnostics.len() == 1 { "" } else { "s" },
+                b.entries.len(),
+                path.display()
+            );
+        }
+        return if outcome.run_failed() { exit::TROUBLE } else { exit::CLEAN };
+    }
+    let mut stale = Vec::new();
+    if let Some(path) = &args.baseline {
+        let b =
+            std::fs::read_to_string(path).map_err(|e| e.to_string()).and_then(|t| crate::baseline::Baseline::parse(&t));
+        match b {
+            Ok(b) => stale = b.filter(&mut outcome.diagnostics, &outcome.loaded),
+            Err(e) => {
+                eprintln!("error: baseline {}: {e}", path.display());
+                return exit::TROUBLE;
+            }
+        }
+    }
+    let stdout_tty = std::io::stdout().is_terminal() && args.output_file.is_none();
     let format = args.format.unwrap_or(if stdout_tty { Format::Pretty } else { Format::Concise });
     let color = match args.color {
         ColorChoice::Always => true,
@@ -265,17 +476,34 @@ fn check(args: CheckArgs) -> u8 {
         ColorChoice::Auto => stdout_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
     let diags = &outcome.diagnostics;
-    let text = match format {
-        Format::Json => {
-            let doc = render::to_json(diags, &outcome.loaded, &errors);
-            let mut s = serde_json::to_string(&doc).unwrap_or_default();
-            s.push('\n');
-            s
-        }
-        Format::Concise => render::concise(diags, &outcome.loaded),
-        Format::Pretty => {
-            let width = if stdout_tty { 120 } else { 100 };
-            render::pretty(diags, &outcome.loaded, color, width)
+    let loaded = &outcome.loaded;
+    let docs_url = config.docs_url.as_deref().unwrap_or(render::formats::DOCS_URL);
+    let to_line = |v: &serde_json::Value| {
+        let mut s = serde_json::to_string(v).unwrap_or_default();
+        s.push('\n');
+        s
+    };
+    let text = if args.statistics {
+        statistics(diags, format)
+    } else {
+        match format {
+            Format::Json => {
+                let doc = render::to_json(diags, loaded, &errors);
+                let mut s = serde_json::to_string(&doc).unwrap_or_default();
+                s.push('\n');
+                s
+            }
+            Format::JsonLines => render::formats::json_lines(diags, loaded),
+            Format::Sarif => to_line(&render::formats::sarif(diags, loaded, docs_url)),
+            Format::Github => render::formats::github(diags, loaded),
+            Format::Gitlab => to_line(&render::formats::gitlab(diags, loaded)),
+            Format::Checkstyle => render::formats::checkstyle(diags, loaded),
+            Format::Junit => render::formats::junit(diags, loaded),
+            Format::Concise => render::concise(diags, loaded),
+            Format::Pretty => {
+                let width = if stdout_tty { 120 } else { 100 };
+                render::pretty(diags, loaded, color, width)
+            }
         }
     };
     if format != Format::Json {
@@ -283,12 +511,29 @@ fn check(args: CheckArgs) -> u8 {
             eprintln!("error: {}: {}", render::sanitize(path), render::sanitize(msg));
         }
     }
-    let code = print_out(&text);
-    if code != exit::CLEAN {
-        return code;
+    if let Some(path) = &args.output_file {
+        if let Err(e) = write_atomic(path, text.as_bytes()) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return exit::TROUBLE;
+        }
+    } else {
+        let code = print_out(&text);
+        if code != exit::CLEAN {
+            return code;
+        }
     }
-    let summary = render::Summary::of(diags, &outcome.loaded);
-    if format != Format::Json && !args.quiet {
+    if !stale.is_empty() && !args.quiet {
+        let n: u32 = stale.iter().map(|e| e.count).sum();
+        eprintln!(
+            "baseline: {n} finding{} fixed since (rewrite it with --write-baseline):",
+            if n == 1 { "" } else { "s" }
+        );
+        for e in &stale {
+            eprintln!("  {} {} x{}: {}", render::sanitize(&e.file), e.rule, e.count, render::sanitize(&e.text));
+        }
+    }
+    let summary = render::Summary::of(diags, loaded);
+    if !format.is_machine() && !args.quiet {
         eprintln!(
             "{} error{}, {} warning{}, {} info in {} file{}",
             summary.errors,
@@ -300,9 +545,10 @@ fn check(args: CheckArgs) -> u8 {
             if summary.files == 1 { "" } else { "s" }
         );
     }
+    let threshold = args.fail_on.severity();
     let code = if outcome.run_failed() {
         exit::TROUBLE
-    } else if diags.iter().any(|d| d.severity == Severity::Error) {
+    } else if !args.exit_zero && diags.iter().any(|d| d.severity >= threshold) {
         exit::FINDINGS
     } else {
         exit::CLEAN
@@ -310,4 +556,24 @@ fn check(args: CheckArgs) -> u8 {
     // The process ends here: freeing every AST one by one would only cost time.
     std::mem::forget(outcome);
     code
+}
+
+/// Counts per rule, most frequent first (a JSON array for machine formats).
+fn statistics(diags: &[crate::lint::Diagnostic], format: Format) -> String {
+    let mut counts: Vec<(&'static str, Severity, usize)> = Vec::new();
+    for d in diags {
+        match counts.iter_mut().find(|c| c.0 == d.rule && c.1 == d.severity) {
+            Some(c) => c.2 += 1,
+            None => counts.push((d.rule, d.severity, 1)),
+        }
+    }
+    counts.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(b.0)));
+    if format.is_machine() {
+        let v: Vec<serde_json::Value> =
+            counts.iter().map(|(r, s, n)| serde_json::json!({"rule": r, "severity": s.as_str(), "count": n})).collect();
+        let mut s = serde_json::to_string(&v).unwrap_or_default();
+        s.push('\n');
+        return s;
+    }
+    counts.iter().map(|(r, s, n)| format!("{n:6}  {:8} {r}\n", s.as_str())).collect()
 }

@@ -4,6 +4,7 @@
 //! Nothing here prints; problems are returned as [`LoadIssue`]s that the
 //! include rules turn into findings.
 
+pub mod dump;
 pub mod stock;
 
 use crate::model::context::Context;
@@ -32,6 +33,14 @@ pub struct LoadOptions {
     /// Context given on the command line for entry files that are snippets.
     pub snippet_context: Option<Context>,
     pub parse: ParseOptions,
+    /// Walked files must match one of these (empty: `*.conf` and the
+    /// extension-less files of the usual conf directories).
+    pub include: Vec<crate::config::PathGlob>,
+    /// Walked or given files matching one of these are not checked.
+    pub exclude: Vec<crate::config::PathGlob>,
+    /// Files read from memory instead of the disk (an `nginx -T` dump): when
+    /// set, nothing else is read.
+    pub virtual_files: Option<std::sync::Arc<HashMap<PathBuf, Vec<u8>>>>,
 }
 
 impl Default for LoadOptions {
@@ -44,6 +53,9 @@ impl Default for LoadOptions {
             max_files: 20_000,
             snippet_context: None,
             parse: ParseOptions::default(),
+            include: Vec::new(),
+            exclude: Vec::new(),
+            virtual_files: None,
         }
     }
 }
@@ -205,7 +217,13 @@ enum ReadResult {
     Bad(String),
 }
 
-fn read_file(path: &Path, max: u64) -> ReadResult {
+fn read_file(path: &Path, max: u64, virt: Option<&HashMap<PathBuf, Vec<u8>>>) -> ReadResult {
+    if let Some(files) = virt {
+        return match files.get(path) {
+            Some(bytes) => ReadResult::Ok(bytes.clone()),
+            None => ReadResult::NotFound,
+        };
+    }
     // metadata() first: opening a FIFO would block, /dev/zero never ends.
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
@@ -386,11 +404,12 @@ impl Loader<'_> {
         let base = self.out.files.len() as FileId;
         let max = self.opts.max_file_size;
         let popts = self.opts.parse;
+        let virt = self.opts.virtual_files.as_deref();
         let results: Vec<(PathBuf, Result<SourceFile, ReadResult>)> = paths
             .into_par_iter()
             .enumerate()
             .map(|(i, (path, display))| {
-                let r = match read_file(&path, max) {
+                let r = match read_file(&path, max, virt) {
                     ReadResult::Ok(bytes) => {
                         Ok(parse_file(base + i as FileId, path.clone(), display, bytes, Origin::Disk, &popts))
                     }
@@ -437,8 +456,10 @@ impl Loader<'_> {
                 Entry::Path(p) => {
                     let abs =
                         normalize(&if p.is_absolute() { p.clone() } else { cwd.clone().unwrap_or_default().join(p) });
-                    if abs.is_dir() {
+                    if self.opts.virtual_files.is_none() && abs.is_dir() {
                         self.walk(&abs, p, &mut walked);
+                    } else if self.opts.exclude.iter().any(|g| g.matches(&abs)) {
+                        continue;
                     } else {
                         explicit.push((abs, p.to_string_lossy().into_owned()));
                     }
@@ -520,10 +541,22 @@ impl Loader<'_> {
     fn walk(&mut self, abs: &Path, given: &Path, out: &mut Vec<(PathBuf, String, PathBuf)>) {
         let cwd_rel = given.is_relative();
         let mut n = 0usize;
-        for entry in walkdir::WalkDir::new(abs).follow_links(true).sort_by_file_name() {
+        let exclude = &self.opts.exclude;
+        let include = &self.opts.include;
+        let walker = walkdir::WalkDir::new(abs)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !exclude.iter().any(|g| g.matches(e.path())));
+        for entry in walker {
             match entry {
                 Ok(e) => {
-                    if e.file_type().is_file() && walk_candidate(e.path()) {
+                    let wanted = if include.is_empty() {
+                        walk_candidate(e.path())
+                    } else {
+                        include.iter().any(|g| g.matches(e.path()))
+                    };
+                    if e.file_type().is_file() && wanted {
                         let rel = e.path().strip_prefix(abs).unwrap_or(e.path());
                         let display = if cwd_rel { given.join(rel) } else { e.path().to_path_buf() };
                         out.push((e.path().to_path_buf(), display.to_string_lossy().into_owned(), abs.to_path_buf()));
@@ -715,6 +748,12 @@ impl Loader<'_> {
             require_literal_leading_dot: true,
         };
         let Some(pat) = pattern.to_str() else { return Vec::new() };
+        if let Some(files) = &self.opts.virtual_files {
+            let Ok(p) = glob::Pattern::new(pat) else { return Vec::new() };
+            let mut out: Vec<PathBuf> = files.keys().filter(|k| p.matches_path_with(k, opts)).cloned().collect();
+            out.sort_by(|a, b| a.as_os_str().as_encoded_bytes().cmp(b.as_os_str().as_encoded_bytes()));
+            return out;
+        }
         let mut out: Vec<PathBuf> = match glob::glob_with(pat, opts) {
             Ok(paths) => paths.filter_map(Result::ok).collect(),
             Err(_) => Vec::new(),

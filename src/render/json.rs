@@ -61,11 +61,9 @@ pub struct JsonOutput {
     pub summary: Summary,
 }
 
-/// Builds the JSON document (serde escapes every string it embeds).
-pub fn to_json(diags: &[Diagnostic], loaded: &Loaded, errors: &[(String, String)]) -> JsonOutput {
-    let findings = diags
-        .iter()
-        .map(|d| JsonFinding {
+impl JsonFinding {
+    pub fn of(d: &Diagnostic, loaded: &Loaded) -> JsonFinding {
+        JsonFinding {
             rule: d.rule,
             category: d.category.as_str(),
             severity: d.severity.as_str(),
@@ -78,8 +76,13 @@ pub fn to_json(diags: &[Diagnostic], loaded: &Loaded, errors: &[(String, String)
                 .iter()
                 .map(|l| JsonLabel { location: JsonLocation::of(loaded, l.span), message: l.message.clone() })
                 .collect(),
-        })
-        .collect();
+        }
+    }
+}
+
+/// Builds the JSON document (serde escapes every string it embeds).
+pub fn to_json(diags: &[Diagnostic], loaded: &Loaded, errors: &[(String, String)]) -> JsonOutput {
+    let findings = diags.iter().map(|d| JsonFinding::of(d, loaded)).collect();
     JsonOutput {
         version: 1,
         findings,
