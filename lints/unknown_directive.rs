@@ -40,8 +40,9 @@ declare_rule! {
     /// ```
     ///
     /// ## Options
-    /// None yet (declaring in-house module directives comes with the
-    /// configuration file).
+    /// None. Directives of in-house modules are declared with
+    /// `extra-directives = [...]` in the configuration file and never
+    /// reported.
     ///
     /// ## References
     /// - <https://nginx.org/en/docs/dirindex.html>
@@ -64,6 +65,10 @@ impl Rule for UnknownDirective {
         for (_, inst, d) in cx.tree.dispatched(cx.loaded) {
             if let Status::Unknown = inst.status {
                 let name = d.name();
+                // Directives of in-house modules the configuration declares.
+                if cx.opts.extra_directives.iter().any(|e| e == name) {
+                    continue;
+                }
                 let shown: String = name.chars().flat_map(char::escape_default).collect();
                 let mut f = Finding::new(d.head_span(), format!("unknown directive \"{shown}\""));
                 f = match t.suggest(name, Some(inst.ctx)) {

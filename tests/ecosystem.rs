@@ -106,7 +106,10 @@ fn config_errors_exit_two_with_a_position() {
     let o = run(&["check", "nginx.conf"], &d);
     assert_eq!(o.status.code(), Some(2));
     let e = stderr(&o);
-    assert!(e.contains("ngxlint.toml:4:1: unknown rule \"duplicate-lisen\"; did you mean \"duplicate-listen\"?"), "{e}");
+    assert!(
+        e.contains("ngxlint.toml:4:1: unknown rule \"duplicate-lisen\"; did you mean \"duplicate-listen\"?"),
+        "{e}"
+    );
     write(&d, "ngxlint.toml", "[rules.duplicate-listen]\nlevel = \"warn\"\nbacklog = 3\n");
     let e = stderr(&run(&["check", "nginx.conf"], &d));
     assert!(e.contains("ngxlint.toml:3:1: rule \"duplicate-listen\" has no option \"backlog\""), "{e}");
@@ -304,10 +307,7 @@ fn xml_elements(text: &str) -> Vec<(String, Vec<(String, String)>)> {
                     .attributes()
                     .map(|a| {
                         let a = a.unwrap();
-                        (
-                            String::from_utf8(a.key.as_ref().to_vec()).unwrap(),
-                            a.unescape_value().unwrap().into_owned(),
-                        )
+                        (String::from_utf8(a.key.as_ref().to_vec()).unwrap(), a.unescape_value().unwrap().into_owned())
                     })
                     .collect();
                 out.push((name, attrs));
@@ -428,7 +428,10 @@ fn language_server_publishes_diagnostics_over_stdio() {
         bin().arg("lsp").current_dir(&d).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("ngxlint lsp");
     let mut w = child.stdin.take().unwrap();
     let mut r = BufReader::new(child.stdout.take().unwrap());
-    lsp_send(&mut w, serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}));
+    lsp_send(
+        &mut w,
+        serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}),
+    );
     let init = lsp_read(&mut r);
     assert_eq!(init["id"], 1);
     assert!(init["result"]["capabilities"]["textDocumentSync"].is_object(), "{init}");
@@ -460,4 +463,25 @@ fn language_server_publishes_diagnostics_over_stdio() {
     lsp_send(&mut w, serde_json::json!({"jsonrpc": "2.0", "method": "exit"}));
     drop(w);
     assert!(child.wait().unwrap().success());
+}
+
+// ---- the book's examples hold -------------------------------------------------
+
+#[test]
+fn book_configuration_example_loads() {
+    let page =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("book/src/configuration.md")).unwrap();
+    let blocks = ngxlint::docs::code_blocks(&page);
+    let (_, toml) = blocks.iter().find(|(info, _)| info == "toml").expect("a toml example");
+    let d = scratch("book-config");
+    write(&d, "ngxlint-base.toml", "[rules]\nduplicate-listen = \"error\"\n");
+    write(&d, "repo/ngxlint.toml", toml);
+    write(&d, "repo/etc/nginx/nginx.conf", "events {}\nhttp { acme_sso on; server { listen 80; listen 80; } }\n");
+    let o = run(&["check", "etc/nginx/nginx.conf", "--format", "json"], &d.join("repo"));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v = json(&o);
+    // extra-directives accepts acme_sso only if the rules read it; the level
+    // from the example applies to the duplicate listen either way.
+    let f: Vec<_> = v["findings"].as_array().unwrap().iter().filter(|f| f["rule"] == "duplicate-listen").collect();
+    assert_eq!(f[0]["severity"], "warning", "{v}");
 }
