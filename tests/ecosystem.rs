@@ -2,7 +2,7 @@
 //! format (snapshotted on one fixture and parsed back), `nginx -T` dumps,
 //! completions, the man page and the language server.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -307,7 +307,10 @@ fn xml_elements(text: &str) -> Vec<(String, Vec<(String, String)>)> {
                     .attributes()
                     .map(|a| {
                         let a = a.unwrap();
-                        (String::from_utf8(a.key.as_ref().to_vec()).unwrap(), a.unescape_value().unwrap().into_owned())
+                        (
+                            String::from_utf8(a.key.as_ref().to_vec()).unwrap(),
+                            a.normalized_value(quick_xml::XmlVersion::Implicit1_0).unwrap().into_owned(),
+                        )
                     })
                     .collect();
                 out.push((name, attrs));
