@@ -287,14 +287,7 @@ fn find_config(args: &CheckArgs) -> Result<crate::config::Config, String> {
     if starts.is_empty() {
         starts.push(cwd);
     }
-    let mut found: Vec<PathBuf> = Vec::new();
-    for dir in &starts {
-        if let Some(f) = crate::config::find(dir) {
-            if !found.contains(&f) {
-                found.push(f);
-            }
-        }
-    }
+    let found = crate::config::find_many(&starts);
     match found.len() {
         0 => Ok(Default::default()),
         1 => crate::config::load(&found[0]).map_err(|e| e.to_string()),

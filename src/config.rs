@@ -138,6 +138,38 @@ pub fn find(dir: &Path) -> Option<PathBuf> {
     None
 }
 
+/// The distinct configuration files closest to each of `dirs`, in order of
+/// first use. Directories already looked at are not looked at again, so
+/// many files in one tree cost one walk up.
+pub fn find_many(dirs: &[PathBuf]) -> Vec<PathBuf> {
+    let mut known: FxHashMap<PathBuf, Option<PathBuf>> = FxHashMap::default();
+    let mut out: Vec<PathBuf> = Vec::new();
+    for dir in dirs {
+        let mut walked: Vec<&Path> = Vec::new();
+        let mut found: Option<PathBuf> = None;
+        for d in dir.ancestors() {
+            if let Some(k) = known.get(d) {
+                found = k.clone();
+                break;
+            }
+            walked.push(d);
+            if let Some(p) = FILE_NAMES.iter().map(|n| d.join(n)).find(|p| p.is_file()) {
+                found = Some(p);
+                break;
+            }
+        }
+        for d in walked {
+            known.insert(d.to_path_buf(), found.clone());
+        }
+        if let Some(f) = found {
+            if !out.contains(&f) {
+                out.push(f);
+            }
+        }
+    }
+    out
+}
+
 /// Reads a configuration file and the files it extends.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
     let mut cfg = Config::default();
