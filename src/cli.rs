@@ -37,8 +37,12 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff).
-    Man,
+    /// Print the man page (roff), or write one page per command into a directory.
+    Man {
+        /// Write ngxlint.1, ngxlint-check.1, ... into DIR instead.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Run the language server on standard input and output.
     Lsp,
 }
@@ -227,17 +231,51 @@ pub fn main() -> u8 {
             clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "ngxlint", &mut buf);
             print_out(&String::from_utf8_lossy(&buf))
         }
-        Command::Man => {
-            let mut buf = Vec::new();
+        Command::Man { dir } => {
             let cmd = <Cli as clap::CommandFactory>::command();
-            if let Err(e) = clap_mangen::Man::new(cmd).render(&mut buf) {
-                eprintln!("error: cannot render the man page: {e}");
-                return exit::TROUBLE;
+            if let Some(dir) = dir {
+                return match clap_mangen::generate_to(cmd, &dir) {
+                    Ok(()) => exit::CLEAN,
+                    Err(e) => {
+                        eprintln!("error: cannot write the man pages to {}: {e}", dir.display());
+                        exit::TROUBLE
+                    }
+                };
             }
-            print_out(&String::from_utf8_lossy(&buf))
+            match man_page(cmd) {
+                Ok(page) => print_out(&page),
+                Err(e) => {
+                    eprintln!("error: cannot render the man page: {e}");
+                    exit::TROUBLE
+                }
+            }
         }
         Command::Lsp => crate::lsp::run(),
     }
+}
+
+/// One man page: the program's, with the options of `check` (the command
+/// people use) in a section of their own.
+fn man_page(mut cmd: clap::Command) -> std::io::Result<String> {
+    cmd.build();
+    let mut buf = Vec::new();
+    let man = clap_mangen::Man::new(cmd.clone());
+    man.render_title(&mut buf)?;
+    man.render_name_section(&mut buf)?;
+    man.render_synopsis_section(&mut buf)?;
+    man.render_description_section(&mut buf)?;
+    man.render_options_section(&mut buf)?;
+    man.render_subcommands_section(&mut buf)?;
+    if let Some(check) = cmd.find_subcommand("check") {
+        let mut opts = Vec::new();
+        clap_mangen::Man::new(check.clone()).render_options_section(&mut opts)?;
+        let opts = String::from_utf8_lossy(&opts);
+        buf.extend_from_slice(b".SH \"CHECK OPTIONS\"\n");
+        // Drop what precedes the section's own heading (a string definition).
+        buf.extend_from_slice(opts.split_once(".SH OPTIONS\n").map_or("", |(_, rest)| rest).as_bytes());
+    }
+    man.render_version_section(&mut buf)?;
+    Ok(String::from_utf8_lossy(&buf).into_owned())
 }
 
 /// Writes a file atomically: a temporary file in the same directory, then a

@@ -383,7 +383,12 @@ fn completions_and_man_page() {
     let o = run(&["man"], &d);
     assert_eq!(o.status.code(), Some(0));
     let out = stdout(&o);
-    assert!(out.starts_with(".ie") || out.contains(".TH ngxlint"), "{out}");
+    assert!(out.contains(".TH ngxlint"), "{out}");
+    assert!(out.contains("CHECK OPTIONS") && out.contains("fail\\-on"), "{out}");
+    let dir = d.join("man");
+    std::fs::create_dir_all(&dir).unwrap();
+    assert_eq!(run(&["man", "--dir", dir.to_str().unwrap()], &d).status.code(), Some(0));
+    assert!(dir.join("ngxlint-check.1").is_file());
 }
 
 // ---- language server -----------------------------------------------------------
