@@ -38,6 +38,7 @@ mod invalid_location_modifier;
 mod invalid_nested_location;
 mod invalid_regex;
 mod invalid_shared_zone;
+mod invalid_suppression;
 mod invalid_upstream_server;
 mod keepalive_not_used;
 mod keepalive_to_literal_host;
@@ -155,6 +156,7 @@ pub static ALL: &[&dyn Rule] = &[
     &include_not_found::IncludeNotFound,
     &include_unreadable::IncludeUnreadable,
     &include_cycle::IncludeCycle,
+    &invalid_suppression::InvalidSuppression,
     &unused_suppression::UnusedSuppression,
     &include_outside_root::IncludeOutsideRoot,
 ];

@@ -41,7 +41,8 @@ declare_rule! {
     ///
     /// ## Options
     /// None. Directives of in-house modules are declared with
-    /// `--extra-directive NAME` (repeatable, comma separated): they are
+    /// `--extra-directive NAME` (repeatable, comma separated) or
+    /// `extra-directives = [...]` in the configuration file: they are
     /// accepted anywhere, with any arguments, by this rule and by the context,
     /// block and argument-count rules.
     ///
@@ -69,6 +70,10 @@ impl Rule for UnknownDirective {
                     continue;
                 }
                 let name = d.name();
+                // Directives of in-house modules the configuration declares.
+                if cx.opts.extra_directives.iter().any(|e| e == name) {
+                    continue;
+                }
                 let shown: String = name.chars().flat_map(char::escape_default).collect();
                 let mut f = Finding::new(d.head_span(), format!("unknown directive \"{shown}\""));
                 f = match t.suggest(name, Some(inst.ctx)) {

@@ -1,27 +1,27 @@
 use crate::declare_rule;
+use crate::lint::suppress::Named;
 use crate::lint::{Finding, LintContext, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// Reports `# ngxlint: ignore[NAME]` and `# ngxlint: ignore-file[NAME]`
-    /// comments that name no rule or category, and names that suppress
-    /// nothing (checked only for rules that ran).
-    ///
-    /// A suppression on its own line covers the next directive and its
-    /// block; at the end of a directive's line (or after its `{`) it covers
-    /// that directive and its block; `ignore-file` covers the whole file.
-    /// Text after the `]` is the reason, for the reader.
+    /// Reports a rule named in a suppression comment (`# ngxlint:
+    /// ignore[RULE]` or `ignore-file[RULE]`) that has nothing to suppress:
+    /// the rule ran and found nothing in the range the comment covers.
+    /// Rules that did not run (turned off by `--select`, `--ignore` or the
+    /// configuration) are never reported here.
     ///
     /// ## Why is this bad?
-    /// A misspelled rule name silences nothing, and a stale suppression
-    /// will silently hide the next real problem at that place.
+    /// A stale suppression hides nothing today but will silently hide the
+    /// next real problem of that kind at that place.
     ///
     /// ## Example
     /// ```nginx
     /// events {}
     /// http {
-    ///     # ngxlint: ignore[duplicate-listen] legacy twin
-    ///     server { listen 8080; }
+    ///     # ngxlint: ignore[duplicate-listen] legacy
+    ///     server {
+    ///         listen 80;
+    ///     }
     /// }
     /// ```
     ///
@@ -29,7 +29,9 @@ declare_rule! {
     /// ```nginx
     /// events {}
     /// http {
-    ///     server { listen 8080; }
+    ///     server {
+    ///         listen 80;
+    ///     }
     /// }
     /// ```
     ///
@@ -37,20 +39,21 @@ declare_rule! {
     /// None.
     ///
     /// ## References
-    /// - `ngxlint rules` lists the rule and category names.
+    /// - [Suppressions](../suppressions.md)
     pub struct UnusedSuppression {
         name: "unused-suppression",
         category: Style,
         severity: Warning,
-        summary: "a suppression comment that names no rule or suppresses nothing",
+        summary: "a suppression comment that suppresses nothing",
         pass: &[
-            "events {}\nhttp {\n    # ngxlint: ignore[duplicate-listen] migrating\n    server { listen 80; listen 80; }\n}\n",
-            "events {}\nhttp {\n    server { listen 80; listen 80; } # ngxlint: ignore[correctness]\n}\n",
-            "# ngxlint: ignore-file[unknown-directive] in-house module\nevents {}\nhttp { foo_bar on; }\n",
+            "events {}\n# ngxlint: ignore[unknown-directive] in-house module\nacme_sso on;\n",
+            "events {}\nacme_sso on; # ngxlint: ignore[unknown-directive]\n",
+            "# ngxlint: ignore-file[unknown-directive]\nevents {}\nacme_sso on;\nhttp { acme_sso off; }\n",
         ],
         fail: &[
-            "events {}\nhttp {\n    # ngxlint: ignore[duplicate-lisen]\n    server { listen 80; listen 80; }\n}\n",
-            "events {}\nhttp {\n    server { listen 80; } # ngxlint: ignore[duplicate-listen]\n}\n",
+            "events {}\n# ngxlint: ignore[duplicate-listen] legacy\nhttp { server { listen 80; } }\n",
+            "events {}\n# ngxlint: ignore[unknown-directive, duplicate-listen]\nacme_sso on;\n",
+            "# ngxlint: ignore-file[unknown-directive]\nevents {}\n",
         ],
     }
 }
@@ -59,6 +62,13 @@ impl Rule for UnusedSuppression {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    /// The engine checks suppressions once every other rule has run.
+    /// The lint engine reports these once every other rule has run (see
+    /// `lint::run`): only then is it known what each suppression silenced.
     fn check(&self, _cx: &LintContext<'_>, _out: &mut Vec<Finding>) {}
+}
+
+/// The finding for a rule name that suppressed nothing.
+pub fn finding(named: &Named) -> Finding {
+    Finding::new(named.span, format!("unused suppression: \"{}\" reports nothing here", named.rule))
+        .help(format!("remove \"{}\" from the comment", named.rule))
 }

@@ -32,19 +32,43 @@ pub enum Command {
         /// The rule's name, e.g. `syntax-error`.
         name: String,
     },
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), or write one page per command into a directory.
+    Man {
+        /// Write ngxlint.1, ngxlint-check.1, ... into DIR instead.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+    /// Run the language server on standard input and output.
+    Lsp,
+}
+
+/// The lowest severity that makes the exit code 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+}
+
+impl FailOn {
+    fn severity(self) -> Severity {
+        match self {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Info => Severity::Info,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum ListFormat {
     Text,
     Json,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum FailOn {
-    Error,
-    Warning,
-    Info,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -125,19 +149,6 @@ pub struct CheckArgs {
     /// A PHP-FPM pool file whose `listen =` lines name real FastCGI sockets; repeatable.
     #[arg(long = "php-fpm-pool", value_name = "FILE")]
     pub php_fpm_pools: Vec<PathBuf>,
-    /// Exit 1 when a finding is at least this severe.
-    #[arg(long, value_enum, default_value = "error")]
-    pub fail_on: FailOn,
-    /// Always exit 0 after printing the findings (2 still means ngxlint could not run).
-    #[arg(long)]
-    pub exit_zero: bool,
-    /// Print the number of findings per rule (on standard error).
-    #[arg(long)]
-    pub statistics: bool,
-    /// Write the output to FILE instead of standard output (atomically: a
-    /// temporary file in the same directory, then a rename).
-    #[arg(long, value_name = "FILE")]
-    pub output_file: Option<PathBuf>,
     /// Directives of in-house modules (repeatable, comma separated): accepted
     /// anywhere with any arguments instead of reported as unknown.
     #[arg(long = "extra-directive", value_delimiter = ',', value_name = "NAME")]
@@ -145,6 +156,35 @@ pub struct CheckArgs {
     /// Print nothing but findings (no summary line).
     #[arg(short, long)]
     pub quiet: bool,
+    /// Configuration file to use (default: the closest ngxlint.toml or
+    /// .ngxlint.toml above the checked paths).
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    pub config: Option<PathBuf>,
+    /// Ignore configuration files.
+    #[arg(long)]
+    pub isolated: bool,
+    /// Exit with 1 when a finding has this severity or a higher one.
+    #[arg(long, value_enum, default_value = "error", value_name = "SEVERITY")]
+    pub fail_on: FailOn,
+    /// Exit with 0 even when there are findings (2 still means trouble).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Print how many findings each rule has instead of the findings.
+    #[arg(long)]
+    pub statistics: bool,
+    /// Write the output to FILE (atomically) instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Report only findings that are not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in FILE as the baseline, and exit.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// The inputs are `nginx -T` dumps (detected by itself on standard input):
+    /// findings name the files the dump contains.
+    #[arg(long = "nginx-T")]
+    pub nginx_dump: bool,
 }
 
 fn parse_version(s: &str) -> Result<crate::model::directives::Version, String> {
@@ -208,7 +248,126 @@ pub fn main() -> u8 {
                 exit::TROUBLE
             }
         },
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "ngxlint", &mut buf);
+            print_out(&String::from_utf8_lossy(&buf))
+        }
+        Command::Man { dir } => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            if let Some(dir) = dir {
+                return match clap_mangen::generate_to(cmd, &dir) {
+                    Ok(()) => exit::CLEAN,
+                    Err(e) => {
+                        eprintln!("error: cannot write the man pages to {}: {e}", dir.display());
+                        exit::TROUBLE
+                    }
+                };
+            }
+            match man_page(cmd) {
+                Ok(page) => print_out(&page),
+                Err(e) => {
+                    eprintln!("error: cannot render the man page: {e}");
+                    exit::TROUBLE
+                }
+            }
+        }
+        Command::Lsp => crate::lsp::run(),
     }
+}
+
+/// One man page: the program's, with the options of `check` (the command
+/// people use) in a section of their own.
+fn man_page(mut cmd: clap::Command) -> std::io::Result<String> {
+    cmd.build();
+    let mut buf = Vec::new();
+    let man = clap_mangen::Man::new(cmd.clone());
+    man.render_title(&mut buf)?;
+    man.render_name_section(&mut buf)?;
+    man.render_synopsis_section(&mut buf)?;
+    man.render_description_section(&mut buf)?;
+    man.render_options_section(&mut buf)?;
+    man.render_subcommands_section(&mut buf)?;
+    if let Some(check) = cmd.find_subcommand("check") {
+        let mut opts = Vec::new();
+        clap_mangen::Man::new(check.clone()).render_options_section(&mut opts)?;
+        let opts = String::from_utf8_lossy(&opts);
+        buf.extend_from_slice(b".SH \"CHECK OPTIONS\"\n");
+        // Drop what precedes the section's own heading (a string definition).
+        buf.extend_from_slice(opts.split_once(".SH OPTIONS\n").map_or("", |(_, rest)| rest).as_bytes());
+    }
+    man.render_version_section(&mut buf)?;
+    Ok(String::from_utf8_lossy(&buf).into_owned())
+}
+
+/// Writes a file atomically: a temporary file in the same directory, then a
+/// rename over the target, so readers never see half a file.
+pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// The configuration for a run: `--config`, or the closest file above the
+/// checked paths (they must agree), or none with `--isolated`.
+fn find_config(args: &CheckArgs) -> Result<crate::config::Config, String> {
+    if args.isolated {
+        return Ok(Default::default());
+    }
+    if let Some(p) = &args.config {
+        return crate::config::load(p).map_err(|e| e.to_string());
+    }
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut starts: Vec<PathBuf> = Vec::new();
+    for p in args.conf.iter().chain(&args.paths) {
+        if p.as_os_str() == "-" {
+            let name = args.stdin_filename.as_deref().map(PathBuf::from).unwrap_or_default();
+            starts.push(cwd.join(name).parent().map(PathBuf::from).unwrap_or_else(|| cwd.clone()));
+            continue;
+        }
+        let abs = cwd.join(p);
+        let dir = if abs.is_dir() { abs } else { abs.parent().map(PathBuf::from).unwrap_or_else(|| cwd.clone()) };
+        if !starts.contains(&dir) {
+            starts.push(dir);
+        }
+    }
+    if starts.is_empty() {
+        starts.push(cwd);
+    }
+    let found = crate::config::find_many(&starts);
+    match found.len() {
+        0 => Ok(Default::default()),
+        1 => crate::config::load(&found[0]).map_err(|e| e.to_string()),
+        _ => Err(format!(
+            "the checked paths have different configuration files ({}): check them in separate runs or choose one with --config",
+            found.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        )),
+    }
+}
+
+/// Reads an `nginx -T` dump into memory files; returns the main file.
+fn dump_entries(text: &[u8], opts: &mut LoadOptions) -> Result<Entry, String> {
+    let files = crate::load::dump::split(text).ok_or("not an nginx -T dump (no \"# configuration file\" line)")?;
+    let main = files.first().map(|f| f.0.clone()).ok_or("the nginx -T dump has no file")?;
+    let map: std::collections::BTreeMap<PathBuf, Vec<u8>> = files.into_iter().collect();
+    opts.source = crate::load::FileSource::Memory(std::sync::Arc::new(map));
+    opts.default_etc_map = false;
+    // Every file nginx read is in the dump, and nothing else is ever read.
+    opts.root = Some(PathBuf::from("/"));
+    Ok(Entry::Path(main))
 }
 
 fn print_out(s: &str) -> u8 {
@@ -223,34 +382,19 @@ fn print_out(s: &str) -> u8 {
     }
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same directory
-/// and a rename, so readers never see a half-written file.
-fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path.file_name().ok_or_else(|| std::io::Error::other("not a file name"))?;
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(name);
-    tmp_name.push(format!(".ngxlint-{}.tmp", std::process::id()));
-    let tmp = dir.join(tmp_name);
-    let result = (|| {
-        let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
 fn check(args: CheckArgs) -> u8 {
+    let config = match find_config(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::TROUBLE;
+        }
+    };
     let mut opts = LoadOptions {
-        conf_dir: args.conf_dir.clone(),
+        conf_dir: args.conf_dir.clone().or_else(|| config.conf_dir.clone()),
         root: args.root.clone(),
+        include: config.include.clone(),
+        exclude: config.exclude.clone(),
         default_etc_map: !args.no_default_map,
         max_file_size: args.max_file_size,
         max_files: args.max_files,
@@ -302,8 +446,27 @@ fn check(args: CheckArgs) -> u8 {
                 eprintln!("error: standard input is over the {limit} byte limit (raise it with --max-file-size)");
                 return exit::TROUBLE;
             }
+            if args.nginx_dump || crate::load::dump::looks_like_dump(&buf) {
+                match dump_entries(&buf, &mut opts) {
+                    Ok(e) => entries.push(e),
+                    Err(e) => {
+                        eprintln!("error: standard input: {e}");
+                        return exit::TROUBLE;
+                    }
+                }
+                continue;
+            }
             let name = args.stdin_filename.clone().unwrap_or_else(|| "<stdin>".into());
             entries.push(Entry::Stdin { text: buf, name });
+        } else if args.nginx_dump {
+            let read = std::fs::read(p).map_err(|e| e.to_string()).and_then(|b| dump_entries(&b, &mut opts));
+            match read {
+                Ok(e) => entries.push(e),
+                Err(e) => {
+                    eprintln!("error: {}: {e}", p.display());
+                    return exit::TROUBLE;
+                }
+            }
         } else {
             entries.push(Entry::Path(p.clone()));
         }
@@ -311,7 +474,7 @@ fn check(args: CheckArgs) -> u8 {
     if entries.is_empty() {
         entries.push(Entry::Path(PathBuf::from(".")));
     }
-    let sel = Selection { select: args.select.clone(), ignore: args.ignore.clone() };
+    let mut sel = Selection { select: args.select.clone(), ignore: args.ignore.clone(), ..Default::default() };
     for name in sel.select.iter().chain(&sel.ignore) {
         let known = crate::lints::ALL.iter().any(|r| r.meta().name == name || r.meta().category.as_str() == name);
         if !known {
@@ -319,16 +482,19 @@ fn check(args: CheckArgs) -> u8 {
             return exit::TROUBLE;
         }
     }
+    config.apply_to(&mut sel);
     let mut lint_opts = crate::lint::LintOptions {
-        nginx_version: args.nginx_version.unwrap_or(crate::lint::DEFAULT_NGINX_VERSION),
-        extra_directives: args
+        nginx_version: args.nginx_version.or(config.nginx_version).unwrap_or(crate::lint::DEFAULT_NGINX_VERSION),
+        rule_options: config.rule_options.clone(),
+        backends: config.backends.clone(),
+        extra_directives: config
             .extra_directives
             .iter()
+            .chain(&args.extra_directives)
             .map(|d| d.trim().to_string())
             .filter(|d| !d.is_empty())
             .collect(),
         max_findings_per_file: args.max_findings_per_file,
-        ..Default::default()
     };
     for b in &args.backends {
         match crate::model::backends::parse_flag(b) {
@@ -339,7 +505,7 @@ fn check(args: CheckArgs) -> u8 {
             }
         }
     }
-    for pool in &args.php_fpm_pools {
+    for pool in args.php_fpm_pools.iter().chain(config.php_fpm_pool_files()) {
         let shown = pool.display().to_string();
         match std::fs::metadata(pool).map(|md| md.len()) {
             Ok(n) if n > args.max_file_size => {
@@ -371,9 +537,43 @@ fn check(args: CheckArgs) -> u8 {
             }
         }
     }
-    let outcome = crate::check_with(&entries, &opts, &sel, &lint_opts);
+    let mut outcome = crate::check_with(&entries, &opts, &sel, &lint_opts);
     let errors: Vec<(String, String)> = outcome.load_errors();
-    let stdout_tty = std::io::stdout().is_terminal();
+    if let Some(path) = &args.write_baseline {
+        let b = crate::baseline::Baseline::of(&outcome.diagnostics, &outcome.loaded);
+        let mut text = serde_json::to_string_pretty(&b).unwrap_or_default();
+        text.push('\n');
+        if let Err(e) = write_atomic(path, text.as_bytes()) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return exit::TROUBLE;
+        }
+        for (path, msg) in &errors {
+            eprintln!("error: {}: {}", render::sanitize(path), render::sanitize(msg));
+        }
+        if !args.quiet {
+            eprintln!(
+                "wrote {} finding{} ({} entries) to {}",
+                outcome.diagnostics.len(),
+                if outcome.diagnostics.len() == 1 { "" } else { "s" },
+                b.entries.len(),
+                path.display()
+            );
+        }
+        return if outcome.run_failed() { exit::TROUBLE } else { exit::CLEAN };
+    }
+    let mut stale = Vec::new();
+    if let Some(path) = &args.baseline {
+        let b =
+            std::fs::read_to_string(path).map_err(|e| e.to_string()).and_then(|t| crate::baseline::Baseline::parse(&t));
+        match b {
+            Ok(b) => stale = b.filter(&mut outcome.diagnostics, &outcome.loaded),
+            Err(e) => {
+                eprintln!("error: baseline {}: {e}", path.display());
+                return exit::TROUBLE;
+            }
+        }
+    }
+    let stdout_tty = std::io::stdout().is_terminal() && args.output_file.is_none();
     let format = args.format.unwrap_or(if stdout_tty { Format::Pretty } else { Format::Concise });
     let color = match args.color {
         ColorChoice::Always => true,
@@ -381,58 +581,56 @@ fn check(args: CheckArgs) -> u8 {
         ColorChoice::Auto => stdout_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
     let diags = &outcome.diagnostics;
-    let to_string = render::json_text::<serde_json::Value>;
-    let text = match format {
-        Format::Json => render::json_text(&render::to_json(diags, &outcome.loaded, &errors)),
-        Format::JsonLines => render::ci::json_lines(diags, &outcome.loaded),
-        Format::Sarif => {
-            let rules: Vec<&'static crate::lint::RuleMeta> = crate::lints::ALL.iter().map(|r| r.meta()).collect();
-            to_string(&render::ci::sarif(diags, &outcome.loaded, &rules))
-        }
-        Format::Github => render::ci::github(diags, &outcome.loaded),
-        Format::Gitlab => to_string(&render::ci::gitlab(diags, &outcome.loaded)),
-        Format::Checkstyle => render::ci::checkstyle(diags, &outcome.loaded),
-        Format::Junit => render::ci::junit(diags, &outcome.loaded),
-        Format::Concise => render::concise(diags, &outcome.loaded),
-        Format::Pretty => {
-            let width = if stdout_tty { 120 } else { 100 };
-            render::pretty(diags, &outcome.loaded, color, width)
+    let loaded = &outcome.loaded;
+    let docs_url = config.docs_url.as_deref().unwrap_or(render::formats::DOCS_URL);
+    // json_text also escapes what serde leaves raw (C1 controls, bidi overrides).
+    let to_line = render::json_text::<serde_json::Value>;
+    let text = if args.statistics {
+        statistics(diags, format)
+    } else {
+        match format {
+            Format::Json => render::json_text(&render::to_json(diags, loaded, &errors)),
+            Format::JsonLines => render::formats::json_lines(diags, loaded),
+            Format::Sarif => to_line(&render::formats::sarif(diags, loaded, docs_url)),
+            Format::Github => render::formats::github(diags, loaded),
+            Format::Gitlab => to_line(&render::formats::gitlab(diags, loaded)),
+            Format::Checkstyle => render::formats::checkstyle(diags, loaded),
+            Format::Junit => render::formats::junit(diags, loaded),
+            Format::Concise => render::concise(diags, loaded),
+            Format::Pretty => {
+                let width = if stdout_tty { 120 } else { 100 };
+                render::pretty(diags, loaded, color, width)
+            }
         }
     };
-    let machine = !matches!(format, Format::Pretty | Format::Concise);
     for (path, msg) in &errors {
         if format != Format::Json {
             eprintln!("error: {}: {}", render::sanitize(path), render::sanitize(msg));
         }
     }
-    let code = match &args.output_file {
-        Some(path) => match write_atomically(path, text.as_bytes()) {
-            Ok(()) => exit::CLEAN,
-            Err(e) => {
-                eprintln!("error: cannot write {}: {e}", render::sanitize(&path.display().to_string()));
-                exit::TROUBLE
-            }
-        },
-        None => print_out(&text),
-    };
-    if code != exit::CLEAN {
-        return code;
-    }
-    if args.statistics {
-        let mut counts: Vec<(&str, usize)> = Vec::new();
-        for d in diags {
-            match counts.iter_mut().find(|(r, _)| *r == d.rule) {
-                Some(c) => c.1 += 1,
-                None => counts.push((d.rule, 1)),
-            }
+    if let Some(path) = &args.output_file {
+        if let Err(e) = write_atomic(path, text.as_bytes()) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return exit::TROUBLE;
         }
-        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-        for (rule, n) in counts {
-            eprintln!("{n:6}  {rule}");
+    } else {
+        let code = print_out(&text);
+        if code != exit::CLEAN {
+            return code;
         }
     }
-    let summary = render::Summary::of(diags, &outcome.loaded);
-    if !machine && !args.quiet {
+    if !stale.is_empty() && !args.quiet {
+        let n: u32 = stale.iter().map(|e| e.count).sum();
+        eprintln!(
+            "baseline: {n} finding{} fixed since (rewrite it with --write-baseline):",
+            if n == 1 { "" } else { "s" }
+        );
+        for e in &stale {
+            eprintln!("  {} {} x{}: {}", render::sanitize(&e.file), e.rule, e.count, render::sanitize(&e.text));
+        }
+    }
+    let summary = render::Summary::of(diags, loaded);
+    if !format.is_machine() && !args.quiet {
         eprintln!(
             "{} error{}, {} warning{}, {} info in {} file{}",
             summary.errors,
@@ -444,11 +642,7 @@ fn check(args: CheckArgs) -> u8 {
             if summary.files == 1 { "" } else { "s" }
         );
     }
-    let threshold = match args.fail_on {
-        FailOn::Error => Severity::Error,
-        FailOn::Warning => Severity::Warning,
-        FailOn::Info => Severity::Info,
-    };
+    let threshold = args.fail_on.severity();
     let code = if outcome.run_failed() {
         exit::TROUBLE
     } else if !args.exit_zero && diags.iter().any(|d| d.severity >= threshold) {
@@ -459,4 +653,24 @@ fn check(args: CheckArgs) -> u8 {
     // The process ends here: freeing every AST one by one would only cost time.
     std::mem::forget(outcome);
     code
+}
+
+/// Counts per rule, most frequent first (a JSON array for machine formats).
+fn statistics(diags: &[crate::lint::Diagnostic], format: Format) -> String {
+    let mut counts: Vec<(&'static str, Severity, usize)> = Vec::new();
+    for d in diags {
+        match counts.iter_mut().find(|c| c.0 == d.rule && c.1 == d.severity) {
+            Some(c) => c.2 += 1,
+            None => counts.push((d.rule, d.severity, 1)),
+        }
+    }
+    counts.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(b.0)));
+    if format.is_machine() {
+        let v: Vec<serde_json::Value> =
+            counts.iter().map(|(r, s, n)| serde_json::json!({"rule": r, "severity": s.as_str(), "count": n})).collect();
+        let mut s = serde_json::to_string(&v).unwrap_or_default();
+        s.push('\n');
+        return s;
+    }
+    counts.iter().map(|(r, s, n)| format!("{n:6}  {:8} {r}\n", s.as_str())).collect()
 }

@@ -5,12 +5,15 @@
 //! in `lints/`) -> `render` (pretty, concise, json). Each stage returns
 //! values; only the CLI prints.
 
+pub mod baseline;
 pub mod cli;
+pub mod config;
 pub mod docs;
 pub mod lint;
 #[path = "../lints/mod.rs"]
 pub mod lints;
 pub mod load;
+pub mod lsp;
 pub mod model;
 pub mod render;
 pub mod span;

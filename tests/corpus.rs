@@ -89,7 +89,7 @@ fn corpus_unknown_variable_has_no_false_alarm() {
     let Some(shared) = common::shared() else { return };
     let corpus = shared.join("corpus");
     let verdicts = std::fs::read_to_string(corpus.join("verdicts.tsv")).expect("verdicts.tsv");
-    let sel = Selection { select: vec!["unknown-variable".into()], ignore: vec![] };
+    let sel = Selection { select: vec!["unknown-variable".into()], ..Selection::default() };
     let default_opts = ngxlint::lint::LintOptions::default();
     let mut snippet_opts = ngxlint::lint::LintOptions::default();
     snippet_opts.rule_options.insert(("unknown-variable".into(), "in-snippets".into()), "true".into());
@@ -158,7 +158,7 @@ fn corpus_semantic_rules_have_no_false_alarm() {
     let verdicts = std::fs::read_to_string(corpus.join("verdicts.tsv")).expect("verdicts.tsv");
     let known: Vec<String> =
         RULES.iter().filter(|r| ngxlint::lints::by_name(r).is_some()).map(|r| r.to_string()).collect();
-    let sel = Selection { select: known.clone(), ignore: vec![] };
+    let sel = Selection { select: known.clone(), ..Selection::default() };
     let (mut files, mut agreed) = (0, 0);
     let mut problems = Vec::new();
     for line in verdicts.lines().skip(1) {

@@ -142,7 +142,7 @@ fn book_rule_pages_are_current() {
         }
     }
     let mut summary = String::from(
-        "# Summary\n\n[Introduction](introduction.md)\n\n- [Getting started](getting-started.md)\n- [The 502 analyzer](analyzer.md)\n- [Error recovery](error-recovery.md)\n- [Robustness](robustness.md)\n- [Rules](rules/index.md)\n",
+        "# Summary\n\n[Introduction](introduction.md)\n\n- [Getting started](getting-started.md)\n- [The 502 analyzer](analyzer.md)\n- [Configuration](configuration.md)\n- [Suppressions](suppressions.md)\n- [Baselines](baselines.md)\n- [Output formats](output-formats.md)\n- [Integrations](integrations.md)\n- [Error recovery](error-recovery.md)\n- [Robustness](robustness.md)\n- [Rules](rules/index.md)\n",
     );
     for r in ALL {
         summary.push_str(&format!("  - [{}](rules/{}.md)\n", r.meta().name, r.meta().name));

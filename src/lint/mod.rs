@@ -4,14 +4,14 @@
 //! the final severity: the rule's category and default level do, and the
 //! user's configuration may override it.
 
-pub mod suppress;
-
 use crate::load::Loaded;
 use crate::model::directives::Version;
 use crate::model::graph::Model;
 use crate::model::tree::Tree;
 use crate::span::Span;
 use serde::Serialize;
+
+pub mod suppress;
 
 /// How serious a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -343,6 +343,40 @@ macro_rules! declare_rule {
     (@opts $opts:expr) => { $opts };
 }
 
+/// A level the user gives a rule or a category (`allow` turns it off).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Allow,
+    Info,
+    Warn,
+    Error,
+}
+
+impl Level {
+    /// The names accepted in configuration files.
+    pub const NAMES: [&'static str; 4] = ["allow", "info", "warn", "error"];
+
+    pub fn parse(s: &str) -> Option<Level> {
+        match s {
+            "allow" | "off" => Some(Level::Allow),
+            "info" => Some(Level::Info),
+            "warn" | "warning" => Some(Level::Warn),
+            "error" => Some(Level::Error),
+            _ => None,
+        }
+    }
+
+    /// The severity findings get at this level (`None`: not reported).
+    pub fn severity(self) -> Option<Severity> {
+        match self {
+            Level::Allow => None,
+            Level::Info => Some(Severity::Info),
+            Level::Warn => Some(Severity::Warning),
+            Level::Error => Some(Severity::Error),
+        }
+    }
+}
+
 /// Which rules run and at what level.
 #[derive(Clone, Debug, Default)]
 pub struct Selection {
@@ -350,12 +384,31 @@ pub struct Selection {
     pub select: Vec<String>,
     /// Never these rules or categories.
     pub ignore: Vec<String>,
+    /// Levels set per rule; they win over category levels.
+    pub rule_levels: rustc_hash::FxHashMap<String, Level>,
+    /// Levels set per category.
+    pub category_levels: rustc_hash::FxHashMap<String, Level>,
 }
 
 impl Selection {
-    pub fn enabled(&self, m: &RuleMeta) -> bool {
+    /// The severity of the rule's findings, or `None` when it does not run.
+    /// A rule that `select` names (or whose category it names) runs even when
+    /// a level says `allow`, at its default level then.
+    pub fn level(&self, m: &RuleMeta) -> Option<Severity> {
         let hit = |l: &Vec<String>| l.iter().any(|s| s == m.name || s == m.category.as_str());
-        (self.select.is_empty() || hit(&self.select)) && !hit(&self.ignore)
+        if hit(&self.ignore) || !(self.select.is_empty() || hit(&self.select)) {
+            return None;
+        }
+        let level = self.rule_levels.get(m.name).or_else(|| self.category_levels.get(m.category.as_str()));
+        match level {
+            None => Some(m.severity),
+            Some(Level::Allow) if hit(&self.select) => Some(m.severity),
+            Some(l) => l.severity(),
+        }
+    }
+
+    pub fn enabled(&self, m: &RuleMeta) -> bool {
+        self.level(m).is_some()
     }
 }
 
@@ -370,8 +423,8 @@ pub fn run(cx: &LintContext<'_>, rules: &[&'static dyn Rule], sel: &Selection) -
     let panicked = std::sync::Mutex::new(Vec::new());
     let mut out: Vec<Diagnostic> = rules
         .par_iter()
-        .filter(|r| sel.enabled(r.meta()))
-        .flat_map_iter(|r| {
+        .filter_map(|r| sel.level(r.meta()).map(|sev| (r, sev)))
+        .flat_map_iter(|(r, severity)| {
             let m = r.meta();
             let mut found = Vec::new();
             // A bug in one rule must not cost the user the other rules' findings.
@@ -382,12 +435,7 @@ pub fn run(cx: &LintContext<'_>, rules: &[&'static dyn Rule], sel: &Selection) -
                 }
                 found.clear();
             }
-            found.into_iter().map(move |f| Diagnostic {
-                rule: m.name,
-                category: m.category,
-                severity: m.severity,
-                finding: f,
-            })
+            found.into_iter().map(move |f| Diagnostic { rule: m.name, category: m.category, severity, finding: f })
         })
         .collect();
     // A finding inside a built-in stock file belongs to the include that
@@ -425,30 +473,14 @@ pub fn run(cx: &LintContext<'_>, rules: &[&'static dyn Rule], sel: &Selection) -
         ))
     });
     out.dedup_by(|a, b| a.rule == b.rule && a.finding.span == b.finding.span && a.finding.message == b.finding.message);
-    // Inline suppressions, and the findings about them.
-    let sups = suppress::collect(cx.loaded);
-    if !sups.is_empty() {
-        let meta = crate::lints::unused_suppression::UnusedSuppression::META;
-        let known = |n: &str| crate::lints::ALL.iter().any(|r| r.meta().name == n || r.meta().category.as_str() == n);
-        let ran = |n: &str| {
-            rules.iter().any(|r| sel.enabled(r.meta()) && (r.meta().name == n || r.meta().category.as_str() == n))
-        };
-        let extra = suppress::apply(&mut out, &sups, known, ran);
-        if sel.enabled(&meta) {
-            out.extend(extra.into_iter().map(|f| Diagnostic {
-                rule: meta.name,
-                category: meta.category,
-                severity: meta.severity,
-                finding: f,
-            }));
-            out.sort_by(|a, b| {
-                (a.finding.span.file, a.finding.span.start, a.rule).cmp(&(
-                    b.finding.span.file,
-                    b.finding.span.start,
-                    b.rule,
-                ))
-            });
-        }
+    if apply_suppressions(cx, sel, &mut out) {
+        out.sort_by(|a, b| {
+            (a.finding.span.file, a.finding.span.start, a.rule).cmp(&(
+                b.finding.span.file,
+                b.finding.span.start,
+                b.rule,
+            ))
+        });
     }
     (out, panicked.into_inner().unwrap_or_default())
 }
@@ -465,4 +497,56 @@ pub fn cap_per_file(diags: &mut Vec<Diagnostic>, max: usize) -> Vec<(crate::span
     let mut over: Vec<_> = count.into_iter().filter(|(_, n)| *n > max).map(|(f, n)| (f, n - max)).collect();
     over.sort_unstable();
     over
+}
+
+/// Drops the findings that suppression comments cover and reports the
+/// suppressions that covered nothing. Returns true when it added findings.
+fn apply_suppressions(cx: &LintContext<'_>, sel: &Selection, out: &mut Vec<Diagnostic>) -> bool {
+    let mut files: rustc_hash::FxHashMap<u32, (Vec<suppress::Suppression>, Vec<Vec<u32>>)> = Default::default();
+    for f in &cx.loaded.files {
+        if matches!(f.origin, crate::load::Origin::Stock(_)) || !suppress::may_have(f) {
+            continue;
+        }
+        let s = suppress::parse(f).suppressions;
+        if !s.is_empty() {
+            let uses = s.iter().map(|s| vec![0; s.rules.len()]).collect();
+            files.insert(f.id, (s, uses));
+        }
+    }
+    if files.is_empty() {
+        return false;
+    }
+    out.retain(|d| {
+        let Some((sups, uses)) = files.get_mut(&d.finding.span.file) else { return true };
+        let at = d.finding.span.start;
+        let mut hit = false;
+        for (i, s) in sups.iter().enumerate() {
+            if at >= s.covers.0 && at <= s.covers.1 {
+                if let Some(j) = s.rules.iter().position(|n| n.rule == d.rule) {
+                    uses[i][j] += 1;
+                    hit = true;
+                }
+            }
+        }
+        !hit
+    });
+    let meta = &crate::lints::unused_suppression::UnusedSuppression::META;
+    let Some(severity) = sel.level(meta) else { return false };
+    let before = out.len();
+    for (sups, uses) in files.values() {
+        for (s, u) in sups.iter().zip(uses) {
+            for (n, count) in s.rules.iter().zip(u) {
+                let ran = crate::lints::by_name(n.rule).is_some_and(|r| sel.enabled(r.meta()));
+                if *count == 0 && ran {
+                    out.push(Diagnostic {
+                        rule: meta.name,
+                        category: meta.category,
+                        severity,
+                        finding: crate::lints::unused_suppression::finding(n),
+                    });
+                }
+            }
+        }
+    }
+    out.len() > before
 }

@@ -1,137 +1,188 @@
-//! Inline suppressions: `# ngxlint: ignore[rule-a, rule-b] reason` on the
+//! Suppression comments: `# ngxlint: ignore[rule-a, rule-b] reason` on the
 //! line before a directive (it covers the directive and its block) or at the
-//! end of the directive's line, and `# ngxlint: ignore-file[rule]` anywhere
-//! in a file (it covers the file). Names may be rules or categories.
+//! end of a directive's line, and `# ngxlint: ignore-file[rule]` anywhere in
+//! a file (it covers the file).
 
-use super::{Diagnostic, Finding};
-use crate::load::Loaded;
-use crate::span::{FileId, Span};
+use crate::load::SourceFile;
+use crate::span::Span;
 
-/// One parsed suppression comment.
-#[derive(Debug)]
-pub struct Suppression {
-    pub file: FileId,
-    /// The comment.
+/// The marker that starts a suppression comment.
+pub const MARKER: &str = "ngxlint:";
+
+/// One rule named by a suppression comment.
+#[derive(Clone, Debug)]
+pub struct Named {
+    pub rule: &'static str,
+    /// The name in the comment.
     pub span: Span,
-    /// The names in brackets, with their spans.
-    pub names: Vec<(String, Span)>,
-    /// Covered byte range of the file (`None`: nothing follows the comment).
-    pub range: Option<(u32, u32)>,
 }
 
-const MARK: &str = "ngxlint:";
+/// A well-formed suppression comment.
+#[derive(Clone, Debug)]
+pub struct Suppression {
+    /// The whole comment.
+    pub comment: Span,
+    pub rules: Vec<Named>,
+    /// Byte range of the file it covers (start, end inclusive).
+    pub covers: (u32, u32),
+}
 
-/// Reads the suppression comments of every file that is not a built-in stock file.
-pub fn collect(loaded: &Loaded) -> Vec<Suppression> {
-    let mut out = Vec::new();
-    for (fi, f) in loaded.files.iter().enumerate() {
-        if matches!(f.origin, crate::load::Origin::Stock(_)) || f.ast.comments.is_empty() {
+/// What is wrong with a suppression comment.
+#[derive(Clone, Debug)]
+pub struct Problem {
+    pub span: Span,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+/// The suppressions of one file, and the comments that are not valid ones.
+#[derive(Clone, Debug, Default)]
+pub struct FileSuppressions {
+    pub suppressions: Vec<Suppression>,
+    pub problems: Vec<Problem>,
+}
+
+impl FileSuppressions {
+    pub fn is_empty(&self) -> bool {
+        self.suppressions.is_empty() && self.problems.is_empty()
+    }
+}
+
+/// A cheap test: does any comment of the file carry the marker?
+pub fn may_have(f: &SourceFile) -> bool {
+    f.ast.comments.iter().any(|c| f.slice(c.span).contains(MARKER))
+}
+
+/// Parses the suppression comments of a file.
+pub fn parse(f: &SourceFile) -> FileSuppressions {
+    let mut out = FileSuppressions::default();
+    for c in &f.ast.comments {
+        let text = f.slice(c.span);
+        let body = text.trim_start_matches('#').trim_start();
+        let Some(rest) = body.strip_prefix(MARKER) else { continue };
+        let rest_at = c.span.end - rest.len() as u32;
+        let trimmed = rest.trim_start();
+        let at = rest_at + (rest.len() - trimmed.len()) as u32;
+        let (file_wide, after) = if let Some(a) = trimmed.strip_prefix("ignore-file") {
+            (true, a)
+        } else if let Some(a) = trimmed.strip_prefix("ignore") {
+            (false, a)
+        } else {
+            out.problems.push(Problem {
+                span: c.span,
+                message: "unknown suppression comment".into(),
+                help: Some("write \"# ngxlint: ignore[RULE] reason\" or \"# ngxlint: ignore-file[RULE]\"".into()),
+            });
+            continue;
+        };
+        let list_at = at + (trimmed.len() - after.len()) as u32;
+        let Some(inner) = after.strip_prefix('[').and_then(|a| a.split_once(']')).map(|(i, _)| i) else {
+            out.problems.push(Problem {
+                span: c.span,
+                message: "suppression without a rule list".into(),
+                help: Some("name the rules in brackets: \"# ngxlint: ignore[RULE] reason\"".into()),
+            });
+            continue;
+        };
+        let mut rules = Vec::new();
+        let mut off = list_at + 1;
+        for part in inner.split(',') {
+            let name = part.trim();
+            let start = off + (part.len() - part.trim_start().len()) as u32;
+            let span = Span::new(c.span.file, start, start + name.len() as u32);
+            off += part.len() as u32 + 1;
+            if name.is_empty() {
+                continue;
+            }
+            match crate::lints::by_name(name) {
+                Some(r) => rules.push(Named { rule: r.meta().name, span }),
+                None => {
+                    let names = crate::lints::ALL.iter().map(|r| r.meta().name);
+                    out.problems.push(Problem {
+                        span,
+                        message: format!("unknown rule \"{name}\" in suppression"),
+                        help: Some(match crate::model::directives::closest(name, names) {
+                            Some(s) => format!("did you mean \"{s}\"?"),
+                            None => "see `ngxlint rules` for the rule names".into(),
+                        }),
+                    });
+                }
+            }
+        }
+        if rules.is_empty() {
+            if inner.trim().is_empty() {
+                out.problems.push(Problem {
+                    span: c.span,
+                    message: "suppression with an empty rule list".into(),
+                    help: Some("name the rules in brackets: \"# ngxlint: ignore[RULE] reason\"".into()),
+                });
+            }
             continue;
         }
-        let file = fi as FileId;
-        for c in &f.ast.comments {
-            let text = f.slice(c.span);
-            let body = text.trim_start_matches('#').trim_start();
-            let Some(rest) = body.strip_prefix(MARK) else { continue };
-            let rest_trim = rest.trim_start();
-            let (whole_file, after) = if let Some(a) = rest_trim.strip_prefix("ignore-file") {
-                (true, a)
-            } else if let Some(a) = rest_trim.strip_prefix("ignore") {
-                (false, a)
-            } else {
-                continue;
-            };
-            let Some(inner) = after.strip_prefix('[').and_then(|a| a.split_once(']')).map(|(i, _)| i) else {
-                continue;
-            };
-            // Offsets of the names inside the comment.
-            let inner_at = c.span.start + (text.len() - after.len()) as u32 + 1;
-            let mut names = Vec::new();
-            let mut pos = 0usize;
-            for part in inner.split(',') {
-                let lead = part.len() - part.trim_start().len();
-                let name = part.trim();
-                if !name.is_empty() {
-                    let s = inner_at + (pos + lead) as u32;
-                    names.push((name.to_string(), Span::new(file, s, s + name.len() as u32)));
-                }
-                pos += part.len() + 1;
-            }
-            let range = if whole_file { Some((0, u32::MAX)) } else { covered(loaded, file, c.span) };
-            out.push(Suppression { file, span: c.span, names, range });
-        }
+        let covers = if file_wide { (0, f.text.len() as u32) } else { covered(f, c.span) };
+        out.suppressions.push(Suppression { comment: c.span, rules, covers });
     }
     out
 }
 
-/// The directive a comment applies to: the one it ends the line of, or else the next one.
-fn covered(loaded: &Loaded, file: FileId, comment: Span) -> Option<(u32, u32)> {
-    let f = loaded.file(file);
+/// The range an `ignore` comment covers: the next directive (block
+/// included) for a comment on a line of its own, else the directives that
+/// start on the comment's line.
+fn covered(f: &SourceFile, comment: Span) -> (u32, u32) {
+    let line = f.lines.line_of(comment.start);
+    let line_start = f.lines.line_start(line);
+    let own_line = f.text[line_start as usize..comment.start as usize].trim().is_empty();
     let nodes = &f.ast.nodes;
-    let next = nodes.partition_point(|d| d.name.span.start < comment.start);
-    let (cline, _) = f.line_col(comment.start);
-    if next > 0 {
-        let d = &nodes[next - 1];
-        if d.head_end <= comment.start && f.line_col(d.head_end.saturating_sub(1)).0 == cline {
-            let s = d.span();
-            return Some((s.start, s.end));
-        }
+    if own_line {
+        let i = nodes.partition_point(|d| d.name.span.start < comment.end);
+        return match nodes.get(i) {
+            Some(d) => (d.name.span.start, d.span().end),
+            // Nothing follows: covers nothing.
+            None => (comment.end, comment.end),
+        };
     }
-    nodes.get(next).map(|d| {
-        let s = d.span();
-        (s.start, s.end)
-    })
+    let first = nodes.partition_point(|d| d.name.span.start < line_start);
+    let mut end = comment.start;
+    for d in nodes[first..].iter().take_while(|d| d.name.span.start < comment.start) {
+        end = end.max(d.span().end);
+    }
+    (line_start, end)
 }
 
-/// Drops the suppressed diagnostics; returns the findings about the
-/// suppressions themselves: unknown names, and names that suppressed nothing
-/// (only for rules that ran).
-pub fn apply(
-    diags: &mut Vec<Diagnostic>,
-    sups: &[Suppression],
-    known: impl Fn(&str) -> bool,
-    ran: impl Fn(&str) -> bool,
-) -> Vec<Finding> {
-    if sups.is_empty() {
-        return Vec::new();
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sups(text: &str) -> FileSuppressions {
+        let out = crate::check_text("t.conf", text, &Default::default());
+        parse(&out.loaded.files[0])
     }
-    let mut used = vec![Vec::new(); sups.len()];
-    for (i, s) in sups.iter().enumerate() {
-        used[i] = vec![false; s.names.len()];
+
+    #[test]
+    fn own_line_covers_the_next_directive_and_its_block() {
+        let t = "events {}\n# ngxlint: ignore[duplicate-listen] two on purpose\nserver {\n listen 80;\n}\nx;\n";
+        let s = sups(t);
+        assert!(s.problems.is_empty(), "{:?}", s.problems);
+        let (a, b) = s.suppressions[0].covers;
+        assert_eq!(&t[a as usize..b as usize], "server {\n listen 80;\n}");
     }
-    diags.retain(|d| {
-        let sp = d.finding.span;
-        let mut keep = true;
-        for (i, s) in sups.iter().enumerate() {
-            let Some((a, b)) = s.range else { continue };
-            if s.file != sp.file || sp.start < a || sp.start >= b {
-                continue;
-            }
-            for (j, (n, _)) in s.names.iter().enumerate() {
-                if n == d.rule || n == d.category.as_str() {
-                    used[i][j] = true;
-                    keep = false;
-                }
-            }
-        }
-        keep
-    });
-    let mut out = Vec::new();
-    for (i, s) in sups.iter().enumerate() {
-        for (j, (n, span)) in s.names.iter().enumerate() {
-            if !known(n) {
-                out.push(
-                    Finding::new(*span, format!("unknown rule \"{n}\" in suppression"))
-                        .help("use a name from `ngxlint rules` (or a category)"),
-                );
-            } else if !used[i][j] && ran(n) {
-                out.push(
-                    Finding::new(*span, format!("suppression of \"{n}\" suppresses nothing"))
-                        .help("remove it: nothing here is reported by that rule any more")
-                        .label(s.span, "in this comment"),
-                );
-            }
-        }
+
+    #[test]
+    fn trailing_covers_its_line_and_bad_names_are_problems() {
+        let t =
+            "listen 80; # ngxlint: ignore[duplicate-listen, no-such-rule]\n# ngxlint: ignore\n# ngxlint: ignroe[x]\n";
+        let s = sups(t);
+        assert_eq!(s.suppressions[0].covers, (0, 11));
+        assert_eq!(s.suppressions[0].rules.len(), 1);
+        let msgs: Vec<&str> = s.problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(
+            msgs,
+            [
+                "unknown rule \"no-such-rule\" in suppression",
+                "suppression without a rule list",
+                "unknown suppression comment"
+            ]
+        );
+        assert_eq!(&t[s.problems[0].span.start as usize..s.problems[0].span.end as usize], "no-such-rule");
     }
-    out
 }

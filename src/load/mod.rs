@@ -4,6 +4,7 @@
 //! Nothing here prints; problems are returned as [`LoadIssue`]s that the
 //! include rules turn into findings.
 
+pub mod dump;
 mod source;
 pub mod stock;
 
@@ -44,6 +45,11 @@ pub struct LoadOptions {
     /// Where files are read from.
     pub source: FileSource,
     pub parse: ParseOptions,
+    /// Walked files must match one of these (empty: `*.conf` and the
+    /// extension-less files of the usual conf directories).
+    pub include: Vec<crate::config::PathGlob>,
+    /// Walked or given files matching one of these are not checked.
+    pub exclude: Vec<crate::config::PathGlob>,
 }
 
 impl Default for LoadOptions {
@@ -59,6 +65,8 @@ impl Default for LoadOptions {
             root: None,
             source: FileSource::Disk,
             parse: ParseOptions::default(),
+            include: Vec::new(),
+            exclude: Vec::new(),
         }
     }
 }
@@ -472,6 +480,8 @@ impl Loader<'_> {
                     let abs = self.absolute(p);
                     if fs.is_dir(&abs) {
                         self.walk(&abs, p, &mut walked);
+                    } else if self.opts.exclude.iter().any(|g| g.matches(&abs)) {
+                        continue;
                     } else {
                         explicit.push((abs, p.to_string_lossy().into_owned()));
                     }
@@ -595,7 +605,19 @@ impl Loader<'_> {
             self.out.issues.push(LoadIssue::Walk { path: self.show(&p), reason });
         }
         let mut n = 0usize;
-        for path in found.into_iter().filter(|p| walk_candidate(p)) {
+        let (include, exclude) = (&self.opts.include, &self.opts.exclude);
+        let wanted = |p: &Path| {
+            let rel = p.strip_prefix(abs).unwrap_or(p);
+            if rel.ancestors().any(|a| !a.as_os_str().is_empty() && exclude.iter().any(|g| g.matches(&abs.join(a)))) {
+                return false;
+            }
+            if include.is_empty() {
+                walk_candidate(p)
+            } else {
+                include.iter().any(|g| g.matches(p))
+            }
+        };
+        for path in found.into_iter().filter(|p| wanted(p)) {
             let rel = path.strip_prefix(abs).unwrap_or(&path);
             let display = if cwd_rel { given.join(rel) } else { path.clone() };
             out.push((path, display.to_string_lossy().into_owned(), abs.to_path_buf()));

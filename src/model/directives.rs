@@ -317,6 +317,17 @@ impl DirectiveTable {
     }
 }
 
+/// The candidate closest to `name` ("did you mean"), if any is close enough.
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (name.chars().count() / 3).clamp(1, 3);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(name, c), c))
+        .filter(|(d, _)| *d > 0 && *d <= limit)
+        .min()
+        .map(|(_, c)| c)
+}
+
 /// Optimal string alignment distance (Levenshtein plus adjacent swaps).
 pub fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();

@@ -61,6 +61,36 @@ pub struct JsonOutput {
     pub summary: Summary,
 }
 
+impl JsonFinding {
+    pub fn of(d: &Diagnostic, loaded: &Loaded) -> JsonFinding {
+        JsonFinding {
+            rule: d.rule,
+            category: d.category.as_str(),
+            severity: d.severity.as_str(),
+            message: d.finding.message.clone(),
+            help: d.finding.help.clone(),
+            location: JsonLocation::of(loaded, d.finding.span),
+            labels: d
+                .finding
+                .labels
+                .iter()
+                .map(|l| JsonLabel { location: JsonLocation::of(loaded, l.span), message: l.message.clone() })
+                .collect(),
+        }
+    }
+}
+
+/// Builds the JSON document (serde escapes every string it embeds).
+pub fn to_json(diags: &[Diagnostic], loaded: &Loaded, errors: &[(String, String)]) -> JsonOutput {
+    let findings = diags.iter().map(|d| JsonFinding::of(d, loaded)).collect();
+    JsonOutput {
+        version: 1,
+        findings,
+        errors: errors.iter().map(|(p, m)| JsonError { path: p.clone(), message: m.clone() }).collect(),
+        summary: Summary::of(diags, loaded),
+    }
+}
+
 /// The document as one line of JSON. serde escapes C0 controls; the C1
 /// controls (U+0080 to U+009F, such as the one-character CSI) and the bidi
 /// overrides are escaped here too, so no byte of the output can steer a
@@ -78,31 +108,4 @@ pub fn json_text<T: Serialize>(doc: &T) -> String {
     }
     out.push('\n');
     out
-}
-
-/// Builds the JSON document (serde escapes every string it embeds).
-pub fn to_json(diags: &[Diagnostic], loaded: &Loaded, errors: &[(String, String)]) -> JsonOutput {
-    let findings = diags
-        .iter()
-        .map(|d| JsonFinding {
-            rule: d.rule,
-            category: d.category.as_str(),
-            severity: d.severity.as_str(),
-            message: d.finding.message.clone(),
-            help: d.finding.help.clone(),
-            location: JsonLocation::of(loaded, d.finding.span),
-            labels: d
-                .finding
-                .labels
-                .iter()
-                .map(|l| JsonLabel { location: JsonLocation::of(loaded, l.span), message: l.message.clone() })
-                .collect(),
-        })
-        .collect();
-    JsonOutput {
-        version: 1,
-        findings,
-        errors: errors.iter().map(|(p, m)| JsonError { path: p.clone(), message: m.clone() }).collect(),
-        summary: Summary::of(diags, loaded),
-    }
 }

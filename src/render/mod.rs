@@ -1,11 +1,11 @@
 //! Rendering diagnostics: pretty (miette), concise and json. The only layer
 //! that formats for people or machines; it returns strings, the CLI prints.
 
-pub mod ci;
+pub mod formats;
 mod json;
 mod pretty;
 
-pub use json::{json_text, to_json, JsonLocation, JsonOutput};
+pub use json::{json_text, to_json, JsonFinding, JsonLocation, JsonOutput};
 pub use pretty::pretty;
 
 use crate::lint::{Diagnostic, Severity};
@@ -19,13 +19,13 @@ pub enum Format {
     Pretty,
     /// `path:line:col: severity rule message`, one line each.
     Concise,
-    /// One JSON document (see the README for the schema).
+    /// One JSON document (schema in the book: output formats).
     Json,
-    /// One JSON finding per line.
+    /// One JSON object per finding, one per line.
     JsonLines,
     /// SARIF 2.1.0 (GitHub code scanning and other SARIF viewers).
     Sarif,
-    /// GitHub Actions workflow commands (annotations on pull requests).
+    /// GitHub Actions workflow commands (annotations on the pull request).
     Github,
     /// GitLab code quality report.
     Gitlab,
@@ -33,6 +33,13 @@ pub enum Format {
     Checkstyle,
     /// JUnit XML.
     Junit,
+}
+
+impl Format {
+    /// True for formats read by programs (no summary line on stderr).
+    pub fn is_machine(self) -> bool {
+        !matches!(self, Format::Pretty | Format::Concise)
+    }
 }
 
 /// Counts for the summary line and the JSON summary.
@@ -102,4 +109,42 @@ pub fn concise(diags: &[Diagnostic], loaded: &Loaded) -> String {
         ));
     }
     out
+}
+
+/// The text a finding is recognised by when lines move: the source line it
+/// starts on, whitespace runs collapsed to one space.
+pub fn anchor_text(loaded: &Loaded, span: Span) -> String {
+    let f = loaded.file(span.file);
+    let line = f.lines.line_of(span.start.min(f.text.len() as u32));
+    let start = f.lines.line_start(line) as usize;
+    let end = f.text[start..].find('\n').map_or(f.text.len(), |i| start + i);
+    f.text[start..end].split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// FNV-1a, 64 bits: a hash whose value never changes between builds.
+pub fn stable_hash(parts: &[&str]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for b in p.bytes().chain(std::iter::once(0)) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// One fingerprint per diagnostic, from file, rule, anchor text and the
+/// occurrence among equal ones: stable when lines are added or removed.
+pub fn fingerprints(diags: &[Diagnostic], loaded: &Loaded) -> Vec<String> {
+    let mut seen: rustc_hash::FxHashMap<u64, u32> = Default::default();
+    diags
+        .iter()
+        .map(|d| {
+            let file = &loaded.file(d.finding.span.file).display;
+            let base = stable_hash(&[file, d.rule, &anchor_text(loaded, d.finding.span)]);
+            let n = seen.entry(base).or_insert(0);
+            *n += 1;
+            format!("{:016x}", stable_hash(&[&format!("{base:016x}"), &n.to_string()]))
+        })
+        .collect()
 }
