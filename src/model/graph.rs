@@ -211,6 +211,8 @@ pub struct Model<'a> {
     server_at: FxHashMap<InstId, usize>,
     /// Position of each upstream in `upstreams`, by instance.
     upstream_at: FxHashMap<InstId, usize>,
+    /// Levels holding an `include` of a file that could not be read.
+    unresolved: rustc_hash::FxHashSet<InstId>,
     /// Indexes into `passes` of the passes to each upstream.
     passes_by_upstream: FxHashMap<InstId, Vec<u32>>,
     /// Directive names, interned.
@@ -264,6 +266,7 @@ impl<'a> Model<'a> {
             server_at: FxHashMap::default(),
             upstream_at: FxHashMap::default(),
             passes_by_upstream: FxHashMap::default(),
+            unresolved: Default::default(),
             names: FxHashMap::default(),
             by_name: Vec::new(),
             by_name_ids: Vec::new(),
@@ -318,7 +321,15 @@ impl<'a> Model<'a> {
                 }
             }
             if name == "include" {
-                for &f in loaded.included(loaded.roots[inst.root as usize].conf_dir, inst.file, inst.node) {
+                let files = loaded.included(loaded.roots[inst.root as usize].conf_dir, inst.file, inst.node);
+                let glob =
+                    loaded.file(inst.file).ast.args(d).first().is_some_and(|a| a.as_str().contains(['*', '?', '[']));
+                if files.is_empty() && !glob {
+                    if let Some(p) = inst.parent {
+                        m.unresolved.insert(p);
+                    }
+                }
+                for &f in files {
                     let n = *file_node.entry(f).or_insert_with(|| m.graph.add_node(Node::File(f)));
                     m.graph.add_edge(parent_node, n, Edge::Includes(id));
                 }
@@ -738,14 +749,7 @@ impl<'a> Model<'a> {
     /// True when an `include` on the inheritance chain of `level` read no
     /// file (a missing file, not an empty glob): the level's lists are unknown.
     pub fn has_unresolved_include(&self, level: InstId) -> bool {
-        self.chain(level).any(|l| {
-            self.local(l, "include").iter().any(|&i| {
-                let inst = &self.tree.insts[i as usize];
-                let conf_dir = self.loaded.roots[inst.root as usize].conf_dir;
-                let glob = self.arg(i, 0).is_some_and(|a| a.contains(['*', '?', '[']));
-                !glob && self.loaded.included(conf_dir, inst.file, inst.node).is_empty()
-            })
-        })
+        !self.unresolved.is_empty() && self.chain(level).any(|l| self.unresolved.contains(&l))
     }
 }
 
