@@ -591,7 +591,7 @@ fn check(args: CheckArgs) -> u8 {
         match format {
             Format::Json => render::json_text(&render::to_json(diags, loaded, &errors)),
             Format::JsonLines => render::formats::json_lines(diags, loaded),
-            Format::Sarif => to_line(&render::formats::sarif(diags, loaded, docs_url)),
+            Format::Sarif => to_line(&render::formats::sarif(diags, loaded, &errors, docs_url)),
             Format::Github => render::formats::github(diags, loaded),
             Format::Gitlab => to_line(&render::formats::gitlab(diags, loaded)),
             Format::Checkstyle => render::formats::checkstyle(diags, loaded),

@@ -77,7 +77,12 @@ fn serve(conn: &Connection) -> u8 {
                     docs.insert(uri.clone(), t);
                 }
                 if let Some(t) = docs.get(&uri) {
-                    publish(conn, &uri, lint_document(&uri, t));
+                    let (diags, config_error) = lint_document(&uri, t);
+                    if let Some(e) = config_error {
+                        let params = json!({ "type": 1, "message": format!("ngxlint: {e}") });
+                        let _ = conn.sender.send(Notification::new("window/showMessage".to_string(), params).into());
+                    }
+                    publish(conn, &uri, diags);
                 }
             }
             Message::Response(_) => {}
@@ -123,14 +128,17 @@ fn position(loaded: &Loaded, file: u32, offset: u32) -> Value {
 }
 
 /// Lints one document's text as the file at its URI would be checked,
-/// with the configuration found above it.
-pub fn lint_document(uri: &str, text: &str) -> Vec<Value> {
+/// with the configuration found above it. A configuration that does not
+/// load is reported (second value) and the defaults are used.
+pub fn lint_document(uri: &str, text: &str) -> (Vec<Value>, Option<String>) {
     let path = path_of(uri);
-    let config = path
-        .as_ref()
-        .and_then(|p| p.parent().and_then(crate::config::find))
-        .and_then(|c| crate::config::load(&c).ok())
-        .unwrap_or_default();
+    let (config, config_error) = match path.as_ref().and_then(|p| p.parent().and_then(crate::config::find)) {
+        Some(c) => match crate::config::load(&c) {
+            Ok(c) => (c, None),
+            Err(e) => (Default::default(), Some(e.to_string())),
+        },
+        None => (Default::default(), None),
+    };
     let name = path.as_ref().map_or_else(|| "<document>".to_string(), |p| p.display().to_string());
     let entries = [Entry::Stdin { text: text.as_bytes().to_vec(), name }];
     let opts = LoadOptions { conf_dir: config.conf_dir.clone(), ..LoadOptions::default() };
@@ -144,14 +152,15 @@ pub fn lint_document(uri: &str, text: &str) -> Vec<Value> {
         ..LintOptions::default()
     };
     let outcome = crate::check_with(&entries, &opts, &sel, &lint_opts);
-    let Some(root) = outcome.loaded.roots.first().map(|r| r.file) else { return Vec::new() };
+    let Some(root) = outcome.loaded.roots.first().map(|r| r.file) else { return (Vec::new(), config_error) };
     let docs_url = config.docs_url.as_deref().unwrap_or(crate::render::formats::DOCS_URL);
-    outcome
+    let diags = outcome
         .diagnostics
         .iter()
         .filter(|d| d.finding.span.file == root)
         .map(|d| to_lsp(d, &outcome.loaded, uri, docs_url))
-        .collect()
+        .collect();
+    (diags, config_error)
 }
 
 fn to_lsp(d: &Diagnostic, loaded: &Loaded, uri: &str, docs_url: &str) -> Value {

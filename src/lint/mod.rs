@@ -550,3 +550,24 @@ fn apply_suppressions(cx: &LintContext<'_>, sel: &Selection, out: &mut Vec<Diagn
     }
     out.len() > before
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_rule_over_category_select_over_allow_ignore_over_all() {
+        let m = &crate::lints::by_name("duplicate-listen").unwrap().meta();
+        let mut sel = Selection::default();
+        assert_eq!(sel.level(m), Some(Severity::Error));
+        sel.category_levels.insert("correctness".into(), Level::Allow);
+        assert_eq!(sel.level(m), None);
+        sel.rule_levels.insert("duplicate-listen".into(), Level::Info);
+        assert_eq!(sel.level(m), Some(Severity::Info));
+        sel.rule_levels.insert("duplicate-listen".into(), Level::Allow);
+        sel.select = vec!["duplicate-listen".into()];
+        assert_eq!(sel.level(m), Some(Severity::Error));
+        sel.ignore = vec!["correctness".into()];
+        assert_eq!(sel.level(m), None);
+    }
+}

@@ -6,9 +6,19 @@ use std::path::PathBuf;
 
 const HEADER: &[u8] = b"# configuration file ";
 
+/// The dump without nginx's own messages before it (`nginx: the
+/// configuration file ... syntax is ok`, there when stderr was captured too).
+fn body(text: &[u8]) -> &[u8] {
+    let mut rest = text;
+    while rest.starts_with(b"nginx: ") {
+        rest = rest.iter().position(|b| *b == b'\n').map_or(&[][..], |i| &rest[i + 1..]);
+    }
+    rest
+}
+
 /// True when the text starts like an `nginx -T` dump.
 pub fn looks_like_dump(text: &[u8]) -> bool {
-    let first = text.split(|b| *b == b'\n').next().unwrap_or_default();
+    let first = body(text).split(|b| *b == b'\n').next().unwrap_or_default();
     first.starts_with(HEADER) && first.ends_with(b":")
 }
 
@@ -18,6 +28,7 @@ pub fn split(text: &[u8]) -> Option<Vec<(PathBuf, Vec<u8>)>> {
     if !looks_like_dump(text) {
         return None;
     }
+    let text = body(text);
     let mut out: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     let mut pos = 0;
     while pos < text.len() {
@@ -54,5 +65,7 @@ mod tests {
         assert_eq!(files[0].0, PathBuf::from("/etc/nginx/nginx.conf"));
         assert_eq!(files[1].1, b"server {\n  listen 80\n}\n");
         assert!(split(b"events {}\n").is_none());
+        let with_messages = [&b"nginx: the configuration file /etc/nginx/nginx.conf syntax is ok\n"[..], dump].concat();
+        assert_eq!(split(&with_messages).unwrap(), files);
     }
 }

@@ -64,8 +64,9 @@ fn sarif_location(loaded: &Loaded, span: crate::span::Span, message: Option<&str
 }
 
 /// A SARIF 2.1.0 log: every rule with its help, results with 1-based
-/// regions and fingerprints that survive line shifts.
-pub fn sarif(diags: &[Diagnostic], loaded: &Loaded, docs_url: &str) -> Value {
+/// regions and fingerprints that survive line shifts; problems that are not
+/// findings (`errors`: path, message) become tool execution notifications.
+pub fn sarif(diags: &[Diagnostic], loaded: &Loaded, errors: &[(String, String)], docs_url: &str) -> Value {
     let rules: Vec<Value> = crate::lints::ALL
         .iter()
         .map(|r| {
@@ -128,6 +129,13 @@ pub fn sarif(diags: &[Diagnostic], loaded: &Loaded, docs_url: &str) -> Value {
                 "rules": rules,
             }},
             "columnKind": "unicodeCodePoints",
+            "invocations": [{
+                "executionSuccessful": errors.is_empty(),
+                "toolExecutionNotifications": errors.iter().map(|(path, message)| {
+                    let text = if path.is_empty() { message.clone() } else { format!("{path}: {message}") };
+                    json!({ "level": "error", "message": { "text": text } })
+                }).collect::<Vec<_>>(),
+            }],
             "results": results,
         }]
     })
