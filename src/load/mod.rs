@@ -284,7 +284,10 @@ fn normalize(p: &Path) -> PathBuf {
         match c {
             Component::CurDir => {}
             Component::ParentDir => {
-                if !out.pop() {
+                // `/..` is `/`, as the kernel resolves it; a relative path keeps
+                // its leading `..` (and `../..` stays two levels up).
+                if out.has_root() && out.parent().is_none() {
+                } else if out.ends_with("..") || !out.pop() {
                     out.push("..");
                 }
             }
