@@ -474,6 +474,11 @@ fn check(args: CheckArgs) -> u8 {
     if entries.is_empty() {
         entries.push(Entry::Path(PathBuf::from(".")));
     }
+    // A dump replaces the disk: it cannot be mixed with other inputs.
+    if opts.virtual_files.is_some() && entries.len() > 1 {
+        eprintln!("error: an nginx -T dump is checked on its own: give it as the only input");
+        return exit::TROUBLE;
+    }
     let mut sel = Selection { select: args.select.clone(), ignore: args.ignore.clone(), ..Default::default() };
     for name in sel.select.iter().chain(&sel.ignore) {
         let known = crate::lints::ALL.iter().any(|r| r.meta().name == name || r.meta().category.as_str() == name);

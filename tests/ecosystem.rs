@@ -368,6 +368,9 @@ fn nginx_dump_findings_point_into_the_original_files() {
     write(&d, "dump.txt", dump);
     let o = run(&["check", "--nginx-T", "dump.txt", "--format", "json"], &d);
     assert_eq!(json(&o)["findings"][0]["file"], "/etc/nginx/conf.d/app.conf");
+    // Not mixed with other inputs.
+    write(&d, "other.conf", "events {}\n");
+    assert_eq!(run(&["check", "--nginx-T", "dump.txt", "other.conf"], &d).status.code(), Some(2));
 }
 
 // ---- completions, man page ---------------------------------------------------
