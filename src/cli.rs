@@ -475,7 +475,7 @@ fn check(args: CheckArgs) -> u8 {
         entries.push(Entry::Path(PathBuf::from(".")));
     }
     // A dump replaces the disk: it cannot be mixed with other inputs.
-    if opts.virtual_files.is_some() && entries.len() > 1 {
+    if matches!(opts.source, crate::load::FileSource::Memory(_)) && entries.len() > 1 {
         eprintln!("error: an nginx -T dump is checked on its own: give it as the only input");
         return exit::TROUBLE;
     }
