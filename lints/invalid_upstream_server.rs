@@ -149,7 +149,7 @@ fn check_param(p: &str, flags: u8, version: Version) -> Option<(String, &'static
 
 /// What `ngx_parse_url` says about an upstream address, if anything.
 fn check_address(url: &str, stream: bool) -> Option<(String, &'static str)> {
-    if url.len() >= 5 && url[..5].eq_ignore_ascii_case("unix:") {
+    if url.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("unix:")) {
         return None;
     }
     let port = if let Some(rest) = url.strip_prefix('[') {

@@ -73,3 +73,10 @@ fn many_includes_of_one_glob_matching_the_file_itself() {
     assert!(out.diagnostics.iter().any(|d| d.rule == "include-cycle"));
     assert!(out.diagnostics.len() <= 1000, "capped per file");
 }
+
+#[test]
+fn multibyte_character_early_in_an_upstream_server_address() {
+    // check_text (CI smoke run): invalid-upstream-server sliced the first five
+    // bytes of the address to look for "unix:", inside a U+FFFD.
+    pipeline_holds("events {}\nstream { upstream u { server 254\u{fffd}\u{fffd}ACK\"; } }\n".as_bytes());
+}
