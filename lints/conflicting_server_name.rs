@@ -70,9 +70,13 @@ impl Rule for ConflictingServerName {
             if !matches!(inst.status, Status::Found(_)) {
                 continue;
             }
+            let name = d.name();
+            if name != "listen" && name != "server_name" {
+                continue;
+            }
             let args = cx.loaded.file(inst.file).ast.args(d);
             let entry = servers.entry(server).or_default();
-            match d.name() {
+            match name {
                 "listen" => {
                     let words: Vec<&str> = args.iter().map(|a| a.as_str()).collect();
                     if let Ok(l) = parse(&words) {

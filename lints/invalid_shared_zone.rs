@@ -191,10 +191,11 @@ impl Rule for InvalidSharedZone {
                 continue;
             }
             let name = d.name();
+            // The names `registration` knows (a cheap test: most directives are none of them).
             if !(name.starts_with("limit_")
-                || name.contains("cache")
+                || name.ends_with("_cache")
+                || name.ends_with("_cache_path")
                 || name == "zone"
-                || name == "ssl_session_cache"
                 || name == "lua_shared_dict")
             {
                 continue;

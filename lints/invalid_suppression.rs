@@ -62,7 +62,7 @@ impl Rule for InvalidSuppression {
             }
             for p in suppress::parse(f).problems {
                 let mut finding = Finding::new(p.span, p.message);
-                finding.help = p.help;
+                finding.help = p.help.map(Into::into);
                 out.push(finding);
             }
         }

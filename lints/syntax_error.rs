@@ -67,7 +67,7 @@ impl Rule for SyntaxError {
         for f in &cx.loaded.files {
             for e in &f.syntax_errors {
                 let mut finding = Finding::new(e.span, e.message.clone());
-                finding.help = e.help.clone();
+                finding.help = e.help.clone().map(Into::into);
                 for (sp, msg) in &e.labels {
                     finding = finding.label(*sp, msg.clone());
                 }

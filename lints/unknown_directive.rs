@@ -1,5 +1,6 @@
 use crate::declare_rule;
 use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::model::context::Context;
 use crate::model::directives::table;
 use crate::model::tree::Status;
 
@@ -64,6 +65,8 @@ impl Rule for UnknownDirective {
     }
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
         let t = table();
+        // A misspelling repeated many times is looked up once per context.
+        let mut suggestions: rustc_hash::FxHashMap<(&str, Context), Option<&'static str>> = Default::default();
         for (_, inst, d) in cx.tree.dispatched(cx.loaded) {
             if let Status::Unknown = inst.status {
                 if cx.is_extra_directive(d.name()) {
@@ -76,7 +79,9 @@ impl Rule for UnknownDirective {
                 }
                 let shown: String = name.chars().flat_map(char::escape_default).collect();
                 let mut f = Finding::new(d.head_span(), format!("unknown directive \"{shown}\""));
-                f = match t.suggest(name, Some(inst.ctx)) {
+                let suggestion =
+                    *suggestions.entry((name, inst.ctx)).or_insert_with(|| t.suggest(name, Some(inst.ctx)));
+                f = match suggestion {
                     Some(s) => f.help(format!("did you mean \"{s}\"?")),
                     None => f.help("check the spelling, or load the module that defines it"),
                 };

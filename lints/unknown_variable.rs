@@ -294,11 +294,17 @@ impl Rule for UnknownVariable {
             .collect();
         let mut defs: FxHashSet<(u32, Family, Cow<'_, str>)> = FxHashSet::default();
         let mut uses: Vec<Use<'_>> = Vec::new();
+        // A snippet included in many places defines and uses the same names
+        // each time: one look per statement, root and family is enough.
+        let mut done: FxHashSet<(u32, Family, u32, u32)> = FxHashSet::default();
         for inst in &cx.tree.insts {
             if skip_root[inst.root as usize] {
                 continue;
             }
             let Some(fam) = family(inst.ctx) else { continue };
+            if inst.via.is_some() && !done.insert((inst.root, fam, inst.file, inst.node)) {
+                continue;
+            }
             let file = cx.loaded.file(inst.file);
             let d = file.ast.node(inst.node);
             let args = file.ast.args(d);

@@ -87,14 +87,25 @@ pub fn check(entries: &[Entry], opts: &LoadOptions, sel: &Selection) -> Outcome 
 
 /// Loads, models and lints with explicit lint options.
 pub fn check_with(entries: &[Entry], opts: &LoadOptions, sel: &Selection, lint_opts: &LintOptions) -> Outcome {
-    let loaded = load::load(entries, opts);
-    let tree = model::tree::build(&loaded, opts.max_directives);
-    let (mut diagnostics, internal_errors) = {
+    let timings = lint::Timings::from_env();
+    let loaded = timings.phase("load", || load::load(entries, opts));
+    let tree = timings.phase("tree", || model::tree::build(&loaded, opts.max_directives));
+    let (mut diagnostics, internal_errors, pre_dropped) = {
         let cx = LintContext::new(&loaded, &tree, lint_opts);
-        lint::run(&cx, lints::ALL, sel)
+        let (d, e) = timings.phase("rules", || lint::run_timed(&cx, lints::ALL, sel, &timings));
+        (d, e, cx.pre_dropped.into_inner().unwrap_or_default())
     };
+    timings.phase(&format!("tree has {} directive occurrences", tree.insts.len()), || ());
+    timings.report();
     let max = lint_opts.max_findings_per_file;
-    let dropped = lint::cap_per_file(&mut diagnostics, max);
+    let mut dropped = lint::cap_per_file(&mut diagnostics, max);
+    for (file, n) in pre_dropped {
+        match dropped.iter_mut().find(|(f, _)| *f == file) {
+            Some(d) => d.1 += n,
+            None => dropped.push((file, n)),
+        }
+    }
+    dropped.sort_unstable();
     Outcome { loaded, tree, diagnostics, internal_errors, dropped, max_findings_per_file: max }
 }
 

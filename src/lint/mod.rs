@@ -162,7 +162,9 @@ pub struct Label {
 pub struct Finding {
     pub span: Span,
     pub message: String,
-    pub help: Option<String>,
+    /// Often a fixed text: borrowed then, so a rule that reports thousands of
+    /// times does not copy it thousands of times.
+    pub help: Option<std::borrow::Cow<'static, str>>,
     pub labels: Vec<Label>,
 }
 
@@ -170,7 +172,7 @@ impl Finding {
     pub fn new(span: Span, message: impl Into<String>) -> Finding {
         Finding { span, message: message.into(), help: None, labels: Vec::new() }
     }
-    pub fn help(mut self, help: impl Into<String>) -> Finding {
+    pub fn help(mut self, help: impl Into<std::borrow::Cow<'static, str>>) -> Finding {
         self.help = Some(help.into());
         self
     }
@@ -239,12 +241,21 @@ pub struct LintContext<'a> {
     pub complete: std::sync::OnceLock<Vec<bool>>,
     /// Built by the first rule that asks for it.
     model: std::sync::OnceLock<Model<'a>>,
+    /// Findings per file dropped early by the per-file cap (see `pre_cap`).
+    pub pre_dropped: std::sync::Mutex<rustc_hash::FxHashMap<crate::span::FileId, usize>>,
 }
 
 impl<'a> LintContext<'a> {
     /// A context over a loaded and expanded configuration.
     pub fn new(loaded: &'a Loaded, tree: &'a Tree, opts: &'a LintOptions) -> Self {
-        LintContext { loaded, tree, opts, complete: std::sync::OnceLock::new(), model: std::sync::OnceLock::new() }
+        LintContext {
+            loaded,
+            tree,
+            opts,
+            complete: std::sync::OnceLock::new(),
+            model: std::sync::OnceLock::new(),
+            pre_dropped: Default::default(),
+        }
     }
 
     /// The configuration graph (built once, on first use).
@@ -419,6 +430,54 @@ fn is_stock(cx: &LintContext<'_>, file: u32) -> bool {
 /// Runs the selected rules and returns sorted, de-duplicated diagnostics.
 /// Also returns the names of rules that panicked (an internal error).
 pub fn run(cx: &LintContext<'_>, rules: &[&'static dyn Rule], sel: &Selection) -> (Vec<Diagnostic>, Vec<&'static str>) {
+    run_timed(cx, rules, sel, &Timings::default())
+}
+
+/// Opt-in timing of the pipeline's phases and of each rule, printed to
+/// standard error when `NGXLINT_TIMINGS` is set (for benchmarks and
+/// profiling; never part of the normal output).
+#[derive(Default)]
+pub struct Timings {
+    entries: Option<std::sync::Mutex<Vec<(String, std::time::Duration)>>>,
+}
+
+impl Timings {
+    /// Enabled when the environment variable `NGXLINT_TIMINGS` is set.
+    pub fn from_env() -> Self {
+        let on = std::env::var_os("NGXLINT_TIMINGS").is_some();
+        Timings { entries: on.then(Default::default) }
+    }
+
+    /// Runs `f`, recording its wall time under `name` when enabled.
+    pub fn phase<T>(&self, name: &str, f: impl FnOnce() -> T) -> T {
+        let Some(entries) = &self.entries else { return f() };
+        let start = std::time::Instant::now();
+        let v = f();
+        if let Ok(mut e) = entries.lock() {
+            e.push((name.to_string(), start.elapsed()));
+        }
+        v
+    }
+
+    /// Prints the recorded times, slowest rules first after the phases.
+    pub fn report(&self) {
+        let Some(entries) = &self.entries else { return };
+        let Ok(mut e) = entries.lock() else { return };
+        let (mut rules, phases): (Vec<_>, Vec<_>) = e.drain(..).partition(|(n, _)| n.starts_with("rule "));
+        rules.sort_by(|a, b| b.1.cmp(&a.1));
+        for (name, d) in phases.iter().chain(&rules) {
+            eprintln!("timing {:>9.3} ms  {name}", d.as_secs_f64() * 1e3);
+        }
+    }
+}
+
+/// [`run`], recording each rule's time in `timings`.
+pub fn run_timed(
+    cx: &LintContext<'_>,
+    rules: &[&'static dyn Rule],
+    sel: &Selection,
+    timings: &Timings,
+) -> (Vec<Diagnostic>, Vec<&'static str>) {
     use rayon::prelude::*;
     let panicked = std::sync::Mutex::new(Vec::new());
     let mut out: Vec<Diagnostic> = rules
@@ -428,12 +487,18 @@ pub fn run(cx: &LintContext<'_>, rules: &[&'static dyn Rule], sel: &Selection) -
             let m = r.meta();
             let mut found = Vec::new();
             // A bug in one rule must not cost the user the other rules' findings.
-            let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| r.check(cx, &mut found))).is_ok();
+            let ok = timings.phase(&format!("rule {}", m.name), || {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| r.check(cx, &mut found))).is_ok()
+            });
             if !ok {
                 if let Ok(mut p) = panicked.lock() {
                     p.push(m.name);
                 }
                 found.clear();
+            }
+            let cap = cx.opts.max_findings_per_file;
+            if found.len() > cap {
+                pre_cap(cx, &mut found, cap);
             }
             found.into_iter().map(move |f| Diagnostic { rule: m.name, category: m.category, severity, finding: f })
         })
@@ -483,6 +548,61 @@ pub fn run(cx: &LintContext<'_>, rules: &[&'static dyn Rule], sel: &Selection) -
         });
     }
     (out, panicked.into_inner().unwrap_or_default())
+}
+
+/// Drops, right after a rule ran, the findings [`cap_per_file`] would drop
+/// anyway, so that a file full of one mistake does not hold hundreds of
+/// thousands of findings in memory at once. Exact: in a file, a finding is
+/// dropped here only when `cap` distinct findings of the same rule come before
+/// it in the final order (file, position, rule, message), so the final cap
+/// drops it too; dropped ones are counted in [`LintContext::pre_dropped`].
+/// Files with suppression comments (which may remove findings before the
+/// cap) and built-in stock files (whose findings move to the include) are
+/// left whole.
+fn pre_cap(cx: &LintContext<'_>, found: &mut Vec<Finding>, cap: usize) {
+    found.sort_by(|a, b| (a.span.file, a.span.start, &a.message).cmp(&(b.span.file, b.span.start, &b.message)));
+    let mut keep = vec![true; found.len()];
+    let mut extra: Vec<(crate::span::FileId, usize)> = Vec::new();
+    let mut i = 0;
+    while i < found.len() {
+        let file = found[i].span.file;
+        let mut j = i;
+        while j < found.len() && found[j].span.file == file {
+            j += 1;
+        }
+        let f = cx.loaded.file(file);
+        if j - i > cap && !matches!(f.origin, crate::load::Origin::Stock(_)) && !suppress::may_have(f) {
+            let mut distinct = 0;
+            let mut over = 0;
+            for k in i..j {
+                // Equal neighbours are one finding after the final de-duplication.
+                let dup = k > i && found[k].span == found[k - 1].span && found[k].message == found[k - 1].message;
+                if !dup {
+                    distinct += 1;
+                }
+                if distinct > cap {
+                    keep[k] = false;
+                    over += usize::from(!dup);
+                }
+            }
+            extra.push((file, over));
+        }
+        i = j;
+    }
+    if extra.is_empty() {
+        return;
+    }
+    let mut k = 0;
+    found.retain(|_| {
+        k += 1;
+        keep[k - 1]
+    });
+    found.shrink_to_fit();
+    if let Ok(mut d) = cx.pre_dropped.lock() {
+        for (file, n) in extra {
+            *d.entry(file).or_default() += n;
+        }
+    }
 }
 
 /// Keeps at most `max` findings per file (the first ones, by position);

@@ -207,6 +207,8 @@ pub fn load(entries: &[Entry], opts: &LoadOptions) -> Loaded {
         map_roots: Vec::new(),
         stock_ids: HashMap::default(),
         issues_seen: HashSet::default(),
+        real_dirs: Default::default(),
+        confined_seen: Default::default(),
     };
     l.run(entries);
     l.out
@@ -215,7 +217,8 @@ pub fn load(entries: &[Entry], opts: &LoadOptions) -> Loaded {
 struct Loader<'o> {
     opts: &'o LoadOptions,
     out: Loaded,
-    by_path: HashMap<PathBuf, FileId>,
+    /// Files by path (the path's bytes: hashing a `Path` walks its components).
+    by_path: HashMap<Vec<u8>, FileId>,
     conf_dir_ids: HashMap<PathBuf, u32>,
     /// Per conf dir: it holds an nginx.conf (so it mirrors /etc/nginx).
     conf_dir_is_main: Vec<bool>,
@@ -226,6 +229,10 @@ struct Loader<'o> {
     /// Built-in stock files already loaded, by name.
     stock_ids: HashMap<&'static str, FileId>,
     issues_seen: HashSet<LoadIssue>,
+    /// Paths with their links resolved, for [`Loader::confined`].
+    real_dirs: std::cell::RefCell<std::collections::HashMap<PathBuf, Option<PathBuf>>>,
+    /// Per conf dir: paths already judged by [`Loader::confined`].
+    confined_seen: std::cell::RefCell<Vec<HashMap<Vec<u8>, bool>>>,
 }
 
 /// An include waiting for its file to be read: conf dir, including file,
@@ -385,6 +392,10 @@ impl Loader<'_> {
             let c = &mut self.confine[*id as usize];
             if c.lexical != root && c.lexical.starts_with(&root) {
                 *c = Confine::new(&self.opts.source, root);
+                // Verdicts under the narrower root no longer hold.
+                if let Some(seen) = self.confined_seen.get_mut().get_mut(*id as usize) {
+                    seen.clear();
+                }
             }
             return *id;
         }
@@ -404,11 +415,27 @@ impl Loader<'_> {
     /// a map's target, checked on the path as written (without touching the
     /// disk outside) and again with symbolic links resolved.
     fn confined(&self, conf_dir: u32, path: &Path) -> bool {
+        // Many includes name the same few files: each is judged once.
+        let key = path.as_os_str().as_encoded_bytes();
+        let mut seen = self.confined_seen.borrow_mut();
+        if seen.len() <= conf_dir as usize {
+            seen.resize_with(conf_dir as usize + 1, Default::default);
+        }
+        if let Some(&v) = seen[conf_dir as usize].get(key) {
+            return v;
+        }
+        let v = self.confined_uncached(conf_dir, path);
+        seen[conf_dir as usize].insert(key.to_vec(), v);
+        v
+    }
+
+    fn confined_uncached(&self, conf_dir: u32, path: &Path) -> bool {
         let allowed = || std::iter::once(&self.confine[conf_dir as usize]).chain(&self.map_roots);
         if !allowed().any(|c| path.starts_with(&c.lexical)) {
             return false;
         }
-        match self.opts.source.canonicalize(path) {
+        let real = self.opts.source.canonicalize_with(path, &mut self.real_dirs.borrow_mut());
+        match real {
             Some(real) => allowed().any(|c| real.starts_with(&c.real)),
             // Missing (reported as such), unless a dangling link points anywhere.
             None => !self.opts.source.is_symlink(path),
@@ -417,7 +444,7 @@ impl Loader<'_> {
 
     fn add_file(&mut self, f: SourceFile) -> FileId {
         let id = f.id;
-        self.by_path.insert(f.path.clone(), id);
+        self.by_path.insert(f.path.as_os_str().as_encoded_bytes().to_vec(), id);
         self.out.files.push(f);
         id
     }
@@ -681,7 +708,7 @@ impl Loader<'_> {
                                 self.outside(cd, span, p);
                                 continue;
                             }
-                            match self.by_path.get(&p) {
+                            match self.by_path.get(p.as_os_str().as_encoded_bytes()) {
                                 Some(id) => ids.push(*id),
                                 None => {
                                     if queued.insert(p.clone()) {
@@ -704,7 +731,7 @@ impl Loader<'_> {
                             }
                             None => self.outside(cd, span, path),
                         }
-                    } else if let Some(id) = self.by_path.get(&path) {
+                    } else if let Some(id) = self.by_path.get(path.as_os_str().as_encoded_bytes()) {
                         self.out.includes.entry((cd, fid, node)).or_default().files.push(*id);
                     } else {
                         if queued.insert(path.clone()) {
@@ -751,7 +778,7 @@ impl Loader<'_> {
                             None
                         }
                     }
-                    _ => self.by_path.get(&path).copied(),
+                    _ => self.by_path.get(path.as_os_str().as_encoded_bytes()).copied(),
                 };
                 if let Some(id) = id {
                     if glob {

@@ -69,6 +69,42 @@ impl FileSource {
         }
     }
 
+    /// [`FileSource::canonicalize`] for many paths that share directories:
+    /// a directory's resolution is remembered in `dirs`, so a file that is
+    /// not itself a link costs one `lstat` instead of a `readlink` per
+    /// component of its path; every answer is remembered there too.
+    pub(crate) fn canonicalize_with(
+        &self,
+        path: &Path,
+        dirs: &mut std::collections::HashMap<PathBuf, Option<PathBuf>>,
+    ) -> Option<PathBuf> {
+        let FileSource::Disk = self else { return self.canonicalize(path) };
+        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else { return self.canonicalize(path) };
+        if !path.is_absolute() || name == ".." || name == "." {
+            return self.canonicalize(path);
+        }
+        if let Some(r) = dirs.get(path) {
+            return r.clone();
+        }
+        let real = match std::fs::symlink_metadata(path) {
+            Err(_) => None,
+            Ok(m) if m.file_type().is_symlink() => self.canonicalize(path),
+            Ok(_) => {
+                let real_parent = match dirs.get(parent) {
+                    Some(r) => r.clone(),
+                    None => {
+                        let r = self.canonicalize(parent);
+                        dirs.insert(parent.to_path_buf(), r.clone());
+                        r
+                    }
+                };
+                real_parent.map(|p| p.join(name))
+            }
+        };
+        dirs.insert(path.to_path_buf(), real.clone());
+        real
+    }
+
     /// True when the path itself is a symbolic link (dangling or not).
     pub(crate) fn is_symlink(&self, path: &Path) -> bool {
         match self {

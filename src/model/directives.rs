@@ -211,6 +211,9 @@ pub struct DirectiveSpec {
     pub once: bool,
     /// Present in nginx 1.22 (the version the shared oracle runs).
     pub in_1_22: bool,
+    /// The same number for every row of one name (see [`DirectiveTable::key`]):
+    /// directive names compared without hashing or comparing strings.
+    pub key: u32,
 }
 
 impl DirectiveSpec {
@@ -267,6 +270,16 @@ impl DirectiveTable {
             Some(&(a, b)) => &self.rows[a as usize..b as usize],
             None => &[],
         }
+    }
+
+    /// The key of a name ([`DirectiveSpec::key`]), below [`DirectiveTable::key_count`].
+    pub fn key(&self, name: &str) -> Option<u32> {
+        self.by_name.get(name).map(|r| r.0)
+    }
+
+    /// One more than the largest key.
+    pub fn key_count(&self) -> usize {
+        self.rows.len()
     }
 
     pub fn all(&self) -> &[DirectiveSpec] {
@@ -422,6 +435,7 @@ fn load() -> Result<DirectiveTable, String> {
                 repeat: false,
                 once: false,
                 in_1_22: true,
+                key: 0,
             };
             for w in words {
                 match w.split_once('=') {
@@ -454,7 +468,7 @@ fn load() -> Result<DirectiveTable, String> {
     // Group rows by name, keeping file order within a name (nginx's module order).
     let mut order: Vec<u32> = (0..rows.len() as u32).collect();
     order.sort_by_key(|&i| (rows[i as usize].name, i));
-    let rows: Vec<DirectiveSpec> = order.into_iter().map(|i| rows[i as usize].clone()).collect();
+    let mut rows: Vec<DirectiveSpec> = order.into_iter().map(|i| rows[i as usize].clone()).collect();
     let mut by_name = FxHashMap::default();
     let mut i = 0;
     while i < rows.len() {
@@ -463,6 +477,9 @@ fn load() -> Result<DirectiveTable, String> {
             j += 1;
         }
         by_name.insert(rows[i].name, (i as u32, j as u32));
+        for r in &mut rows[i..j] {
+            r.key = i as u32;
+        }
         i = j;
     }
     Ok(DirectiveTable { rows, by_name })

@@ -9,6 +9,7 @@
 //! lookup per enclosing level (three or four), never a scan.
 
 use super::context::Context;
+use super::directives::table;
 use super::listen::{self, Listen};
 use super::tree::{InstId, Status, Tree};
 use crate::load::Loaded;
@@ -215,8 +216,6 @@ pub struct Model<'a> {
     unresolved: rustc_hash::FxHashSet<InstId>,
     /// Indexes into `passes` of the passes to each upstream.
     passes_by_upstream: FxHashMap<InstId, Vec<u32>>,
-    /// Directive names, interned.
-    names: FxHashMap<&'a str, u32>,
     /// Every dispatched instance grouped by name (in source order): the
     /// range of `by_name_ids` of each interned name.
     by_name: Vec<(u32, u32)>,
@@ -267,7 +266,6 @@ impl<'a> Model<'a> {
             upstream_at: FxHashMap::default(),
             passes_by_upstream: FxHashMap::default(),
             unresolved: Default::default(),
-            names: FxHashMap::default(),
             by_name: Vec::new(),
             by_name_ids: Vec::new(),
             servers: Vec::new(),
@@ -286,12 +284,11 @@ impl<'a> Model<'a> {
             if !matches!(inst.status, Status::Found(_)) {
                 continue;
             }
+            // Only what nginx accepts here has a value to inherit.
+            let Status::Found(spec) = inst.status else { continue };
             let d = loaded.file(inst.file).ast.node(inst.node);
             let name: &'a str = d.name();
-            let n = m.names.len() as u32;
-            let key = *m.names.entry(name).or_insert(n);
-            // Only what nginx accepts here has a value to inherit.
-            let Status::Found(_) = inst.status else { continue };
+            let key = spec.key;
             entries.push((inst.parent.unwrap_or(u32::MAX - inst.root), key, id));
             let parent_node = match inst.parent {
                 Some(p) => m.block_node.get(&p).copied().unwrap_or(roots[inst.root as usize]),
@@ -390,7 +387,7 @@ impl<'a> Model<'a> {
             }
         }
         // The same, by name alone, for rules that look at every occurrence.
-        m.by_name = vec![(0, 0); m.names.len()];
+        m.by_name = vec![(0, 0); table().key_count()];
         for &(_, name, _) in &entries {
             m.by_name[name as usize].1 += 1;
         }
@@ -491,7 +488,7 @@ impl<'a> Model<'a> {
 
     /// The interned key of a directive name (`None`: no such directive anywhere).
     pub fn key(&self, name: &str) -> Option<u32> {
-        self.names.get(name).copied()
+        table().key(name).filter(|&k| self.by_name.get(k as usize).is_some_and(|(a, b)| a < b))
     }
 
     /// [`Model::local`] with a key from [`Model::key`].
@@ -509,7 +506,7 @@ impl<'a> Model<'a> {
 
     /// Directives named `name` directly at `level` (includes transparent).
     pub fn local(&self, level: InstId, name: &str) -> &[InstId] {
-        let Some(&key) = self.names.get(name) else { return &[] };
+        let Some(key) = self.key(name) else { return &[] };
         match self.index.get(&(level, key)) {
             Some(&(a, b)) => &self.ids[a as usize..b as usize],
             None => &[],
@@ -519,14 +516,14 @@ impl<'a> Model<'a> {
     /// Every occurrence of a directive, in source order (instances inside
     /// handler blocks such as `map` are not directives and not listed).
     pub fn named(&self, name: &str) -> &[InstId] {
-        let Some(&key) = self.names.get(name) else { return &[] };
+        let Some(key) = self.key(name) else { return &[] };
         let (a, b) = self.by_name[key as usize];
         &self.by_name_ids[a as usize..b as usize]
     }
 
     /// Directives named `name` at the top level of a root.
     pub fn top(&self, root: u32, name: &str) -> &[InstId] {
-        let Some(&key) = self.names.get(name) else { return &[] };
+        let Some(key) = self.key(name) else { return &[] };
         match self.index.get(&(u32::MAX - root, key)) {
             Some(&(a, b)) => &self.ids[a as usize..b as usize],
             None => &[],

@@ -68,7 +68,7 @@ impl JsonFinding {
             category: d.category.as_str(),
             severity: d.severity.as_str(),
             message: d.finding.message.clone(),
-            help: d.finding.help.clone(),
+            help: d.finding.help.as_deref().map(str::to_string),
             location: JsonLocation::of(loaded, d.finding.span),
             labels: d
                 .finding

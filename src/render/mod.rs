@@ -97,18 +97,32 @@ pub fn locate(loaded: &Loaded, span: Span) -> (String, u32, u32, u32, u32) {
 
 /// `path:line:col: severity[rule] message` lines.
 pub fn concise(diags: &[Diagnostic], loaded: &Loaded) -> String {
+    use std::fmt::Write;
     let mut out = String::new();
     for d in diags {
-        let (file, l, c, _, _) = locate(loaded, d.finding.span);
-        out.push_str(&format!(
-            "{}:{l}:{c}: {} {} {}\n",
-            sanitize(&file).replace('\n', " "),
-            d.severity.as_str(),
-            d.rule,
-            sanitize(&d.finding.message).replace('\n', " ")
-        ));
+        let f = loaded.file(d.finding.span.file);
+        let (l, c) = f.line_col(d.finding.span.start);
+        push_one_line(&mut out, &f.display);
+        let _ = write!(out, ":{l}:{c}: {} {} ", d.severity.as_str(), d.rule);
+        push_one_line(&mut out, &d.finding.message);
+        out.push('\n');
     }
     out
+}
+
+/// Appends [`sanitize`]d text with line breaks turned into spaces.
+fn push_one_line(out: &mut String, s: &str) {
+    // Nearly always plain printable ASCII: copied as it is.
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        out.push_str(s);
+        return;
+    }
+    out.extend(s.chars().map(|c| match c {
+        '\n' => ' ',
+        '\t' => c,
+        c if unsafe_char(c) => '\u{fffd}',
+        c => c,
+    }));
 }
 
 /// The text a finding is recognised by when lines move: the source line it

@@ -125,51 +125,60 @@ fn labeled(span: Span, text: Option<String>, primary: bool) -> LabeledSpan {
 
 /// Renders diagnostics for a terminal (`color`) or plain text, `width` columns.
 pub fn pretty(diags: &[Diagnostic], loaded: &Loaded, color: bool, width: usize) -> String {
+    use rayon::prelude::*;
     let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(width).with_links(false);
-    let mut srcs: rustc_hash::FxHashMap<u32, Src<'_>> = Default::default();
-    for d in diags {
-        for sp in std::iter::once(d.finding.span).chain(d.finding.labels.iter().map(|l| l.span)) {
-            srcs.entry(sp.file).or_insert_with(|| Src::new(loaded.file(sp.file)));
+    // Each file's safe text and each report are independent: both are built
+    // in parallel, then the reports are joined in order.
+    let mut ids: Vec<u32> = diags
+        .iter()
+        .flat_map(|d| std::iter::once(d.finding.span.file).chain(d.finding.labels.iter().map(|l| l.span.file)))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let srcs: rustc_hash::FxHashMap<u32, Src<'_>> =
+        ids.into_par_iter().map(|id| (id, Src::new(loaded.file(id)))).collect();
+    let rendered: Vec<String> = diags.par_iter().map(|d| render_one(&handler, &srcs, d)).collect();
+    rendered.concat()
+}
+
+/// One diagnostic as text, followed by a blank line.
+fn render_one(handler: &GraphicalReportHandler, srcs: &rustc_hash::FxHashMap<u32, Src<'_>>, d: &Diagnostic) -> String {
+    let f = &d.finding;
+    let src = &srcs[&f.span.file];
+    let mut labels = vec![labeled(f.span, None, true)];
+    let mut related = Vec::new();
+    for l in &f.labels {
+        let text = Some(sanitize(&l.message));
+        if l.span.file == f.span.file {
+            labels.push(labeled(l.span, text, false));
+        } else {
+            related.push(Report {
+                message: sanitize(&l.message),
+                code: None,
+                severity: miette::Severity::Advice,
+                help: None,
+                src: &srcs[&l.span.file],
+                labels: vec![labeled(l.span, text, true)],
+                related: Vec::new(),
+            });
         }
     }
+    let report = Report {
+        message: sanitize(&f.message),
+        code: Some(d.rule),
+        severity: match d.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        },
+        help: f.help.as_deref().map(sanitize),
+        src,
+        labels,
+        related,
+    };
     let mut out = String::new();
-    for d in diags {
-        let f = &d.finding;
-        let src = &srcs[&f.span.file];
-        let mut labels = vec![labeled(f.span, None, true)];
-        let mut related = Vec::new();
-        for l in &f.labels {
-            let text = Some(sanitize(&l.message));
-            if l.span.file == f.span.file {
-                labels.push(labeled(l.span, text, false));
-            } else {
-                related.push(Report {
-                    message: sanitize(&l.message),
-                    code: None,
-                    severity: miette::Severity::Advice,
-                    help: None,
-                    src: &srcs[&l.span.file],
-                    labels: vec![labeled(l.span, text, true)],
-                    related: Vec::new(),
-                });
-            }
-        }
-        let report = Report {
-            message: sanitize(&f.message),
-            code: Some(d.rule),
-            severity: match d.severity {
-                Severity::Error => miette::Severity::Error,
-                Severity::Warning => miette::Severity::Warning,
-                Severity::Info => miette::Severity::Advice,
-            },
-            help: f.help.as_deref().map(sanitize),
-            src,
-            labels,
-            related,
-        };
-        let _ = handler.render_report(&mut out, &report);
-        out.push('\n');
-    }
+    let _ = handler.render_report(&mut out, &report);
+    out.push('\n');
     out
 }

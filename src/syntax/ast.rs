@@ -63,7 +63,7 @@ pub struct Block {
     /// Offset of the matching `}`; `None` when the file ended first.
     pub close: Option<u32>,
     /// For Lua blocks: the code between the braces as one raw argument.
-    pub raw: Option<Arg>,
+    pub raw: Option<Box<Arg>>,
 }
 
 /// One statement: `name args... ;` or `name args... { ... }`.

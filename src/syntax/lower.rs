@@ -106,13 +106,17 @@ struct Lowerer<'t> {
 
 impl<'t> Lowerer<'t> {
     fn new(file: FileId, text: &'t str, opts: ParseOptions) -> Self {
+        // Every statement ends in `;` or `{` (or is an error): counting them
+        // sizes the node list once, so it is never copied while it grows and
+        // never holds twice the room it needs (memory on dense input).
+        let statements = text.bytes().filter(|&b| b == b';' || b == b'{').count() + 1;
         Lowerer {
             file,
             text,
             opts,
             ast: Ast {
-                nodes: Vec::with_capacity(text.len() / 40),
-                args: Vec::with_capacity(text.len() / 25),
+                nodes: Vec::with_capacity(statements),
+                args: Vec::with_capacity(statements * 2),
                 comments: Vec::new(),
             },
             errors: Vec::new(),
@@ -376,7 +380,7 @@ impl<'t> Lowerer<'t> {
                 _ => {}
             }
         }
-        let block = Block { open, close, raw: body };
+        let block = Block { open, close, raw: body.map(Box::new) };
         self.finish(Terminator::Block, open + 1, Some(block));
     }
 
