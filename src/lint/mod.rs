@@ -464,7 +464,7 @@ impl Timings {
         let Some(entries) = &self.entries else { return };
         let Ok(mut e) = entries.lock() else { return };
         let (mut rules, phases): (Vec<_>, Vec<_>) = e.drain(..).partition(|(n, _)| n.starts_with("rule "));
-        rules.sort_by(|a, b| b.1.cmp(&a.1));
+        rules.sort_by_key(|r| std::cmp::Reverse(r.1));
         for (name, d) in phases.iter().chain(&rules) {
             eprintln!("timing {:>9.3} ms  {name}", d.as_secs_f64() * 1e3);
         }
