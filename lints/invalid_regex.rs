@@ -74,7 +74,8 @@ impl Rule for InvalidRegex {
         let mut compiled: FxHashMap<(String, bool), Outcome> = FxHashMap::default();
         let mut done: FxHashSet<(u32, u32)> = FxHashSet::default();
         for inst in &cx.tree.insts {
-            if !done.insert((inst.file, inst.node)) {
+            let repeated = cx.tree.expansions.get(inst.file as usize).is_some_and(|&n| n > 1);
+            if repeated && !done.insert((inst.file, inst.node)) {
                 continue;
             }
             let file = cx.loaded.file(inst.file);

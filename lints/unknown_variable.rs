@@ -302,7 +302,8 @@ impl Rule for UnknownVariable {
                 continue;
             }
             let Some(fam) = family(inst.ctx) else { continue };
-            if inst.via.is_some() && !done.insert((inst.root, fam, inst.file, inst.node)) {
+            let repeated = cx.tree.expansions.get(inst.file as usize).is_some_and(|&n| n > 1);
+            if repeated && !done.insert((inst.root, fam, inst.file, inst.node)) {
                 continue;
             }
             let file = cx.loaded.file(inst.file);

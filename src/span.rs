@@ -45,7 +45,7 @@ impl LineIndex {
     pub fn new(text: &[u8]) -> LineIndex {
         let mut starts = Vec::with_capacity(text.len() / 32 + 1);
         starts.push(0);
-        starts.extend(text.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i as u32 + 1));
+        starts.extend(memchr::memchr_iter(b'\n', text).map(|i| i as u32 + 1));
         LineIndex { starts }
     }
 

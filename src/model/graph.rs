@@ -203,6 +203,8 @@ pub struct Model<'a> {
     pub graph: DiGraph<Node, Edge>,
     /// Graph node of each block instance.
     pub block_node: FxHashMap<InstId, NodeIndex>,
+    /// Compiled location patterns, by (pattern, caseless).
+    regexes: std::sync::Mutex<FxHashMap<(String, bool), Option<pcre2::bytes::Regex>>>,
     /// Dispatched directives directly at each level (includes transparent), by name.
     /// (level, name) -> range of `ids`; the top level of root `r` is level `u32::MAX - r`.
     index: FxHashMap<(InstId, u32), (u32, u32)>,
@@ -260,6 +262,7 @@ impl<'a> Model<'a> {
             tree,
             graph: DiGraph::new(),
             block_node: FxHashMap::default(),
+            regexes: Default::default(),
             index: FxHashMap::default(),
             ids: Vec::new(),
             server_at: FxHashMap::default(),
@@ -672,7 +675,16 @@ impl<'a> Model<'a> {
         if !regex {
             return None;
         }
-        compile_location_regex(p, caseless)
+        // Thousands of servers repeat the same few patterns: each is compiled once.
+        let key = (p.to_string(), caseless);
+        if let Some(r) = self.regexes.lock().ok().and_then(|c| c.get(&key).cloned()) {
+            return r;
+        }
+        let r = compile_location_regex(p, caseless);
+        if let Ok(mut c) = self.regexes.lock() {
+            c.insert(key, r.clone());
+        }
+        r
     }
 
     /// True when a FastCGI pass evidently talks to PHP: its location's

@@ -57,6 +57,10 @@ pub struct Tree {
     /// The expansion stopped at its limit (includes that fan out can
     /// multiply a small tree into billions of occurrences).
     pub truncated: bool,
+    /// Per file: how many times it is expanded (as a root or by an include).
+    /// Rules that need to look at a statement once, not once per
+    /// occurrence, only have to remember the ones of files expanded twice or more.
+    pub expansions: Vec<u32>,
 }
 
 /// Guesses the context of a snippet from its top-level directives: the
@@ -101,7 +105,12 @@ pub fn infer_context(loaded: &Loaded, file: FileId) -> Context {
 /// Expands every root of `loaded`, up to `max` directive occurrences.
 pub fn build(loaded: &Loaded, max: usize) -> Tree {
     let cap = loaded.files.iter().map(|f| f.ast.nodes.len()).sum::<usize>().min(max);
-    let mut tree = Tree { insts: Vec::with_capacity(cap), root_ctx: Vec::new(), truncated: false };
+    let mut tree = Tree {
+        insts: Vec::with_capacity(cap),
+        root_ctx: Vec::new(),
+        truncated: false,
+        expansions: vec![0; loaded.files.len()],
+    };
     let t = table();
     for (ri, root) in loaded.roots.iter().enumerate() {
         let ctx = match root.kind {
@@ -122,6 +131,9 @@ pub fn build(loaded: &Loaded, max: usize) -> Tree {
             depth: u32,
         }
         let f = loaded.file(root.file);
+        if let Some(n) = tree.expansions.get_mut(root.file as usize) {
+            *n += 1;
+        }
         let mut stack = vec![Frame {
             file: root.file,
             next: 0,
@@ -192,6 +204,9 @@ pub fn build(loaded: &Loaded, max: usize) -> Tree {
                         continue; // a cycle: reported by the loader
                     }
                     let tf = loaded.file(target);
+                    if let Some(n) = tree.expansions.get_mut(target as usize) {
+                        *n += 1;
+                    }
                     stack.push(Frame {
                         file: target,
                         next: 0,

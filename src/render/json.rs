@@ -97,7 +97,15 @@ pub fn to_json(diags: &[Diagnostic], loaded: &Loaded, errors: &[(String, String)
 /// terminal or a CI log that shows it. (Such characters only occur inside
 /// strings, where `\uXXXX` means the same.)
 pub fn json_text<T: Serialize>(doc: &T) -> String {
-    let raw = serde_json::to_string(doc).unwrap_or_default();
+    let mut raw = serde_json::to_string(doc).unwrap_or_default();
+    // The characters escaped below are DEL (0x7F; serde escapes the other
+    // ASCII controls itself) and characters encoded with a lead byte 0xC2
+    // (U+0080 to U+009F) or 0xE2 (the bidi controls). Without any of those
+    // bytes there is nothing to do.
+    if memchr::memchr3(0x7F, 0xC2, 0xE2, raw.as_bytes()).is_none() {
+        raw.push('\n');
+        return raw;
+    }
     let mut out = String::with_capacity(raw.len() + 1);
     for c in raw.chars() {
         if super::unsafe_char(c) {
