@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::tree::InstId;
 use rustc_hash::FxHashMap;
 
@@ -91,7 +91,7 @@ impl Rule for BackendPortTypo {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let m = cx.model();
         // (kind, host) -> port -> (where it is used, how many requests paths use it, literal?)
         let mut uses: FxHashMap<(&str, String), FxHashMap<u16, Use>> = FxHashMap::default();

@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::tree::Status;
 use crate::syntax::ast::Terminator;
 
@@ -50,7 +50,7 @@ impl Rule for BlockDirectiveWithoutBlock {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         for (_, inst, d) in cx.tree.dispatched(cx.loaded) {
             if d.terminator != Terminator::Semicolon {
                 continue;

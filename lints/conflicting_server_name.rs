@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::context::Context;
 use crate::model::listen::{parse, DEFAULT_SOCKET};
 use crate::model::tree::{InstId, Status};
@@ -54,7 +54,7 @@ impl Rule for ConflictingServerName {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         // server instance -> (sockets, names with their spans)
         type Sockets = Vec<String>;
         type Names = Vec<(String, Span)>;

@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::graph::PassKind;
 use crate::model::values::parse_time;
 
@@ -83,7 +83,7 @@ impl Rule for ConflictingTimeouts {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let m = cx.model();
         let tiny = parse_time(cx.option(&Self::META, "tiny-read-timeout"), true).unwrap_or(3000);
         let mut seen = rustc_hash::FxHashSet::default();

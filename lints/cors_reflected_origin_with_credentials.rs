@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::tree::InstId;
 
 declare_rule! {
@@ -69,7 +69,7 @@ impl Rule for CorsReflectedOriginWithCredentials {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let m = cx.model();
         for &id in m.named("add_header") {
             let header = |i: InstId| m.arg(i, 0).unwrap_or("");

@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::directives::Version;
 use crate::model::tree::Status;
 
@@ -60,7 +60,7 @@ impl Rule for DeprecatedDirective {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let target = cx.opts.nginx_version;
         for (_, inst, d) in cx.tree.dispatched(cx.loaded) {
             let Status::Found(spec) = inst.status else { continue };

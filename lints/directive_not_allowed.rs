@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::directives::table;
 use crate::model::tree::Status;
 
@@ -61,7 +61,7 @@ impl Rule for DirectiveNotAllowed {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let t = table();
         for (_, inst, d) in cx.tree.dispatched(cx.loaded) {
             if let Status::NotAllowed = inst.status {

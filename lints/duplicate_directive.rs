@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::directives::ValueKind;
 use crate::model::tree::{InstId, Status};
 use rustc_hash::FxHashMap;
@@ -56,7 +56,7 @@ impl Rule for DuplicateDirective {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         // (root, enclosing block, name) -> first occurrence
         let mut seen: FxHashMap<(u32, Option<InstId>, &str), InstId> = FxHashMap::default();
         for (id, inst, d) in cx.tree.dispatched(cx.loaded) {

@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::context::Context;
 use crate::model::tree::InstId;
 use crate::span::Span;
@@ -104,7 +104,7 @@ impl Rule for DuplicateGeoNetwork {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let mut seen: FxHashMap<(InstId, Net), (Span, &str)> = FxHashMap::default();
         let mut ranges: Vec<InstId> = Vec::new();
         for inst in &cx.tree.insts {

@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::context::Context;
 use crate::model::listen::parse;
 use crate::model::tree::{InstId, Status};
@@ -60,7 +60,7 @@ impl Rule for DuplicateListen {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let mut in_server: FxHashMap<(Option<InstId>, String), InstId> = FxHashMap::default();
         let mut default: FxHashMap<(u32, String), InstId> = FxHashMap::default();
         let mut options: FxHashMap<(u32, String), InstId> = FxHashMap::default();

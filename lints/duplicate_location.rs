@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::tree::{InstId, Status};
 use rustc_hash::FxHashMap;
 
@@ -55,7 +55,7 @@ impl Rule for DuplicateLocation {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let mut seen: FxHashMap<(u32, Option<InstId>, bool, &str), InstId> = FxHashMap::default();
         for (id, inst, d) in cx.tree.dispatched(cx.loaded) {
             if d.name() != "location" || !matches!(inst.status, Status::Found(_)) || !d.has_block() {

@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::context::Context;
 use crate::model::tree::InstId;
 use crate::span::Span;
@@ -57,7 +57,7 @@ impl Rule for DuplicateMapKey {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let mut seen: FxHashMap<(Option<InstId>, &str), Span> = FxHashMap::default();
         for inst in &cx.tree.insts {
             if !matches!(inst.ctx, Context::Map | Context::StreamMap) {

@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::context::Context;
 use crate::model::tree::{InstId, Status};
 use rustc_hash::FxHashMap;
@@ -53,7 +53,7 @@ impl Rule for DuplicateUpstream {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let mut seen: FxHashMap<(u32, bool, String), InstId> = FxHashMap::default();
         for (id, inst, d) in cx.tree.dispatched(cx.loaded) {
             if d.name() != "upstream" || !d.has_block() || !matches!(inst.status, Status::Found(_)) {

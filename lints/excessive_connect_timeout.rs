@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::tree::Status;
 use crate::model::values::parse_time;
 
@@ -64,7 +64,7 @@ impl Rule for ExcessiveConnectTimeout {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         for (_, inst, d) in cx.tree.dispatched(cx.loaded) {
             let name = d.name();
             if !name.ends_with("_connect_timeout") || !matches!(inst.status, Status::Found(_)) {

@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::vars::{client_controlled, variables};
 
 declare_rule! {
@@ -70,7 +70,7 @@ impl Rule for HostHeaderSpoofing {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let m = cx.model();
         for (directive, key) in [("proxy_set_header", "host"), ("grpc_set_header", "host")] {
             for &id in m.named(directive) {

@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::graph::Model;
 use crate::model::tree::InstId;
 use crate::model::vars::{capture_groups, may_hold_newline, may_match_newline, variables};
@@ -120,7 +120,7 @@ impl Rule for HttpResponseSplitting {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let m = cx.model();
         let mut report = |id: InstId, value: &str, what: &str| {
             if let Some(why) = newline_var(m, id, value, 0) {

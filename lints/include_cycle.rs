@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::load::LoadIssue;
 
 declare_rule! {
@@ -48,7 +48,7 @@ impl Rule for IncludeCycle {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         for issue in &cx.loaded.issues {
             if let LoadIssue::IncludeCycle { at, chain } = issue {
                 let names: Vec<&str> = chain.iter().map(|f| cx.loaded.file(*f).display.as_str()).collect();

@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::load::LoadIssue;
 
 declare_rule! {
@@ -52,7 +52,7 @@ impl Rule for IncludeNotFound {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         for issue in &cx.loaded.issues {
             if let LoadIssue::IncludeNotFound { at, path, mapped_from } = issue {
                 let shown = cx.loaded.show(path);

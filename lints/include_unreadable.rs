@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::load::LoadIssue;
 
 declare_rule! {
@@ -52,7 +52,7 @@ impl Rule for IncludeUnreadable {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         for issue in &cx.loaded.issues {
             match issue {
                 LoadIssue::IncludeUnreadable { at, path, reason } => out.push(

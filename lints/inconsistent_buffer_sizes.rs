@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::tree::InstId;
 use crate::model::values::{parse_number, parse_size};
 
@@ -89,7 +89,7 @@ impl Rule for InconsistentBufferSizes {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let m = cx.model();
         // nginx merges (and checks) every server and location level, not
         // the http level itself: with no server block nothing is checked.

@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::tree::Status;
 
 declare_rule! {
@@ -52,7 +52,7 @@ impl Rule for InvalidArgumentCount {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         for (_, inst, d) in cx.tree.dispatched(cx.loaded) {
             if let Status::Found(spec) = inst.status {
                 if cx.is_extra_directive(d.name()) {

@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::directives::ValueKind;
 use crate::model::tree::Status;
 use crate::model::values::{parse_number, parse_offset, parse_size, parse_time};
@@ -58,7 +58,7 @@ impl Rule for InvalidDirectiveValue {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         for (_, inst, d) in cx.tree.dispatched(cx.loaded) {
             let Status::Found(spec) = inst.status else { continue };
             if d.has_block() || spec.binary.is_some() {

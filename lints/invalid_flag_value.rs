@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::tree::Status;
 
 declare_rule! {
@@ -47,7 +47,7 @@ impl Rule for InvalidFlagValue {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         for (_, inst, d) in cx.tree.dispatched(cx.loaded) {
             let Status::Found(spec) = inst.status else { continue };
             if !spec.arity.flag || d.has_block() {

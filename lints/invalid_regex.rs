@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::context::Context;
 use crate::model::tree::Status;
 use crate::span::Span;
@@ -66,7 +66,7 @@ impl Rule for InvalidRegex {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         // Each pattern is compiled once, however many places repeat it; each
         // statement is looked at once, however often its file is included.
         // (pattern, caseless) -> the PCRE2 error (reason, offset), if any

@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::context::Context;
 use crate::model::tree::Status;
 use crate::model::values::parse_size;
@@ -182,7 +182,7 @@ impl Rule for InvalidSharedZone {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         // (root, zone name) -> zone; uses waiting for a declaration.
         let mut zones: FxHashMap<(u32, &str), Zone<'_>> = FxHashMap::default();
         let mut uses: Vec<(u32, &str, Tag, Span, &str)> = Vec::new();

@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::lint::suppress;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::load::Origin;
 
 declare_rule! {
@@ -55,7 +55,7 @@ impl Rule for InvalidSuppression {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         for f in &cx.loaded.files {
             if matches!(f.origin, Origin::Stock(_)) || !suppress::may_have(f) {
                 continue;

@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::context::Context;
 use crate::model::directives::Version;
 use crate::model::tree::{InstId, Status};
@@ -183,7 +183,7 @@ impl Rule for InvalidUpstreamServer {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         // Upstream block -> the flags its balancing method set so far.
         let mut flags: FxHashMap<InstId, u8> = FxHashMap::default();
         for (_, inst, d) in cx.tree.dispatched(cx.loaded) {

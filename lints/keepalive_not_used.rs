@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::graph::{Model, PassKind, KEEPALIVE_BY_DEFAULT};
 use crate::model::tree::InstId;
 
@@ -94,7 +94,7 @@ impl Rule for KeepaliveNotUsed {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let m = cx.model();
         let modern = cx.opts.nginx_version >= KEEPALIVE_BY_DEFAULT;
         for p in &m.passes {

@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::graph::PassKind;
 
 declare_rule! {
@@ -67,7 +67,7 @@ impl Rule for KeepaliveToLiteralHost {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let m = cx.model();
         for p in &m.passes {
             if p.kind != PassKind::Proxy || p.target.upstream.is_some() || p.target.dynamic {

@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::graph::{Model, Pass, PassKind};
 use crate::model::tree::InstId;
 use crate::model::values::{parse_offset, parse_time};
@@ -146,7 +146,7 @@ impl Rule for LongLivedDefaultTimeout {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let m = cx.model();
         let min = parse_time(cx.option(&Self::META, "min-timeout"), true).unwrap_or(61_000);
         let mut seen = rustc_hash::FxHashSet::default();

@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::context::Context;
 use crate::model::tree::InstId;
 use rustc_hash::FxHashMap;
@@ -68,7 +68,7 @@ impl Rule for MapWithoutDefaultForAccess {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let m = cx.model();
         // Variables of maps and geos, by name.
         let mut blocks: FxHashMap<&str, InstId> = FxHashMap::default();

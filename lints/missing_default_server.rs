@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::tree::InstId;
 use rustc_hash::FxHashMap;
 
@@ -83,7 +83,7 @@ impl Rule for MissingDefaultServer {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let m = cx.model();
         // (root, socket) -> (servers in order with the listen that binds them, any default)
         let mut sockets: FxHashMap<(u32, String), Socket> = FxHashMap::default();

@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
@@ -53,7 +53,7 @@ impl Rule for MultilineHeaderValue {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let m = cx.model();
         for name in ["add_header", "add_trailer", "proxy_set_header", "more_set_headers"] {
             for &id in m.named(name) {

@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::graph::{is_loopback, Model, PassKind};
 use crate::model::tree::InstId;
 use rustc_hash::FxHashSet;
@@ -97,7 +97,7 @@ impl Rule for PassSchemePortMismatch {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let m = cx.model();
         let (own_tls, own_plain) = own_ports(m);
         for p in &m.passes {

@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::graph::{is_loopback, PassKind, Server};
 use crate::model::tree::InstId;
 
@@ -78,7 +78,7 @@ impl Rule for ProxyLoop {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let m = cx.model();
         let mut by_port: rustc_hash::FxHashMap<u16, Vec<&Server>> = Default::default();
         for s in &m.servers {

@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::tree::Status;
 use crate::model::values::{parse_number, parse_size};
 
@@ -60,7 +60,7 @@ impl Rule for SmallClientHeaderBuffers {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let min = parse_size(cx.option(&Self::META, "min-size")).unwrap_or(8192);
         for (_, inst, d) in cx.tree.dispatched(cx.loaded) {
             if d.name() != "large_client_header_buffers" || !matches!(inst.status, Status::Found(_)) {

@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::graph::{Model, PassKind};
 use crate::model::tree::InstId;
 use crate::model::vars::{capture_groups, client_controlled, is_literal_alternation, variables};
@@ -128,7 +128,7 @@ impl Rule for SsrfInPass {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let m = cx.model();
         for p in &m.passes {
             if !p.target.dynamic || matches!(p.kind, PassKind::Memcached | PassKind::StreamProxy) {

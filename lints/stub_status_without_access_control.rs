@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
@@ -60,7 +60,7 @@ impl Rule for StubStatusWithoutAccessControl {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let m = cx.model();
         for &id in m.named("stub_status") {
             let Some(level) = m.parent(id) else { continue };

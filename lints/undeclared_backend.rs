@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::backends::{parse_addr, serves};
 use crate::model::directives::edit_distance;
 use crate::model::graph::PassKind;
@@ -72,7 +72,7 @@ impl Rule for UndeclaredBackend {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let declared = &cx.opts.backends;
         if declared.is_empty() {
             return;

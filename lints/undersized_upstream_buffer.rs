@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::graph::PassKind;
 use crate::model::values::{parse_number, parse_size};
 
@@ -92,7 +92,7 @@ impl Rule for UndersizedUpstreamBuffer {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let m = cx.model();
         let min_size = parse_size(cx.option(&Self::META, "min-buffer-size")).unwrap_or(8192);
         let min_bufs = parse_number(cx.option(&Self::META, "min-buffers")).unwrap_or(4);

@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::context::Context;
 use crate::model::directives::table;
 use crate::model::tree::Status;
@@ -63,7 +63,7 @@ impl Rule for UnknownDirective {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let t = table();
         // A misspelling repeated many times is looked up once per context.
         let mut suggestions: rustc_hash::FxHashMap<(&str, Context), Option<&'static str>> = Default::default();

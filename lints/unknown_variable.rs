@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, OptionKind, Rule, RuleMeta, RuleOption};
+use crate::lint::{Finding, Findings, LintContext, OptionKind, Rule, RuleMeta, RuleOption};
 use crate::load::RootKind;
 use crate::model::context::Context;
 use crate::model::directives::{edit_distance, DirectiveSpec};
@@ -280,7 +280,7 @@ impl Rule for UnknownVariable {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let in_snippets = cx.option(&Self::META, "in-snippets") == "true";
         let builtins = variables();
         let version = cx.opts.nginx_version;
@@ -400,7 +400,7 @@ impl UnknownVariable {
         root: u32,
         fam: Family,
         uses: &mut Vec<Use<'a>>,
-        out: &mut Vec<Finding>,
+        out: &mut Findings<'_>,
     ) {
         let builtins = variables();
         let version = cx.opts.nginx_version;

@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::context::Context;
 use crate::model::tree::{InstId, Status};
 
@@ -76,7 +76,7 @@ impl Rule for UnsafeDirectiveInIf {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let m = cx.model();
         let ends = |level: InstId| {
             !m.local(level, "return").is_empty()

@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::lint::suppress::Named;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
@@ -64,7 +64,7 @@ impl Rule for UnusedSuppression {
     }
     /// The lint engine reports these once every other rule has run (see
     /// `lint::run`): only then is it known what each suppression silenced.
-    fn check(&self, _cx: &LintContext<'_>, _out: &mut Vec<Finding>) {}
+    fn check(&self, _cx: &LintContext<'_>, _out: &mut Findings<'_>) {}
 }
 
 /// The finding for a rule name that suppressed nothing.

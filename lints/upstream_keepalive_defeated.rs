@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::values::{parse_number, parse_time};
 
 declare_rule! {
@@ -64,7 +64,7 @@ impl Rule for UpstreamKeepaliveDefeated {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let m = cx.model();
         let min_req = parse_number(cx.option(&Self::META, "min-requests")).unwrap_or(10);
         let min_ms = parse_time(cx.option(&Self::META, "min-timeout"), true).unwrap_or(1000);

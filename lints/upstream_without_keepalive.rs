@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::graph::{PassKind, KEEPALIVE_BY_DEFAULT};
 
 declare_rule! {
@@ -69,7 +69,7 @@ impl Rule for UpstreamWithoutKeepalive {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         if cx.opts.nginx_version >= KEEPALIVE_BY_DEFAULT {
             return;
         }

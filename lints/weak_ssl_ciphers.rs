@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
@@ -70,7 +70,7 @@ impl Rule for WeakSslCiphers {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let m = cx.model();
         for directive in ["ssl_ciphers", "proxy_ssl_ciphers", "grpc_ssl_ciphers", "uwsgi_ssl_ciphers"] {
             for &id in m.named(directive) {

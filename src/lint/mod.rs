@@ -241,8 +241,10 @@ pub struct LintContext<'a> {
     pub complete: std::sync::OnceLock<Vec<bool>>,
     /// Built by the first rule that asks for it.
     model: std::sync::OnceLock<Model<'a>>,
-    /// Findings per file dropped early by the per-file cap (see `pre_cap`).
+    /// Findings per file dropped early by the per-file cap (see [`Findings`]).
     pub pre_dropped: std::sync::Mutex<rustc_hash::FxHashMap<crate::span::FileId, usize>>,
+    /// See [`LintContext::capped_files`]; computed on first use.
+    capped: std::sync::OnceLock<Vec<bool>>,
 }
 
 impl<'a> LintContext<'a> {
@@ -255,7 +257,20 @@ impl<'a> LintContext<'a> {
             complete: std::sync::OnceLock::new(),
             model: std::sync::OnceLock::new(),
             pre_dropped: Default::default(),
+            capped: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Per file: whether a rule's findings in it may be trimmed to the
+    /// per-file cap as they come (no suppression comments, not a stock file).
+    pub fn capped_files(&self) -> &[bool] {
+        self.capped.get_or_init(|| {
+            self.loaded
+                .files
+                .iter()
+                .map(|f| !matches!(f.origin, crate::load::Origin::Stock(_)) && !suppress::may_have(f))
+                .collect()
+        })
     }
 
     /// The configuration graph (built once, on first use).
@@ -312,7 +327,7 @@ impl<'a> LintContext<'a> {
 /// A lint rule.
 pub trait Rule: Send + Sync {
     fn meta(&self) -> &'static RuleMeta;
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>);
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>);
 }
 
 /// Declares a rule type and its metadata from its doc comment.
@@ -485,21 +500,19 @@ pub fn run_timed(
         .filter_map(|r| sel.level(r.meta()).map(|sev| (r, sev)))
         .flat_map_iter(|(r, severity)| {
             let m = r.meta();
-            let mut found = Vec::new();
+            let mut sink = Findings::new(cx.capped_files(), cx.opts.max_findings_per_file);
             // A bug in one rule must not cost the user the other rules' findings.
             let ok = timings.phase(&format!("rule {}", m.name), || {
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| r.check(cx, &mut found))).is_ok()
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| r.check(cx, &mut sink))).is_ok()
             });
-            if !ok {
+            let found = if ok {
+                sink.finish(&cx.pre_dropped)
+            } else {
                 if let Ok(mut p) = panicked.lock() {
                     p.push(m.name);
                 }
-                found.clear();
-            }
-            let cap = cx.opts.max_findings_per_file;
-            if found.len() > cap {
-                pre_cap(cx, &mut found, cap);
-            }
+                Vec::new()
+            };
             found.into_iter().map(move |f| Diagnostic { rule: m.name, category: m.category, severity, finding: f })
         })
         .collect();
@@ -550,57 +563,129 @@ pub fn run_timed(
     (out, panicked.into_inner().unwrap_or_default())
 }
 
-/// Drops, right after a rule ran, the findings [`cap_per_file`] would drop
-/// anyway, so that a file full of one mistake does not hold hundreds of
-/// thousands of findings in memory at once. Exact: in a file, a finding is
-/// dropped here only when `cap` distinct findings of the same rule come before
+/// Where a rule puts its findings.
+///
+/// It also keeps memory bounded when a file is full of one mistake (a
+/// mutated file with 15,000 copies of one line, say): whenever it has grown
+/// enough, it drops the findings [`cap_per_file`] would drop anyway, and
+/// counts them (see [`LintContext::pre_dropped`]). Exact: in a file, a finding
+/// is dropped only when `cap` distinct findings of the same rule come before
 /// it in the final order (file, position, rule, message), so the final cap
-/// drops it too; dropped ones are counted in [`LintContext::pre_dropped`].
-/// Files with suppression comments (which may remove findings before the
-/// cap) and built-in stock files (whose findings move to the include) are
-/// left whole.
-fn pre_cap(cx: &LintContext<'_>, found: &mut Vec<Finding>, cap: usize) {
-    found.sort_by(|a, b| (a.span.file, a.span.start, &a.message).cmp(&(b.span.file, b.span.start, &b.message)));
-    let mut keep = vec![true; found.len()];
-    let mut extra: Vec<(crate::span::FileId, usize)> = Vec::new();
-    let mut i = 0;
-    while i < found.len() {
-        let file = found[i].span.file;
-        let mut j = i;
-        while j < found.len() && found[j].span.file == file {
-            j += 1;
+/// drops it too. Files with suppression comments (which may remove findings
+/// before the cap) and built-in stock files (whose findings move to the
+/// include that reads them) are never trimmed here.
+pub struct Findings<'x> {
+    items: Vec<Finding>,
+    /// Per file: may be trimmed.
+    capped: &'x [bool],
+    cap: usize,
+    /// Trim again when `items` reaches this length.
+    next_trim: usize,
+    /// Per file: the distinct findings dropped, as hashes of span and message.
+    dropped: rustc_hash::FxHashMap<crate::span::FileId, rustc_hash::FxHashSet<u64>>,
+}
+
+impl<'x> Findings<'x> {
+    /// A sink trimming the files marked in `capped` to `cap` findings.
+    pub fn new(capped: &'x [bool], cap: usize) -> Findings<'x> {
+        Findings {
+            items: Vec::new(),
+            capped,
+            cap,
+            next_trim: cap.saturating_mul(2).max(4096),
+            dropped: Default::default(),
         }
-        let f = cx.loaded.file(file);
-        if j - i > cap && !matches!(f.origin, crate::load::Origin::Stock(_)) && !suppress::may_have(f) {
-            let mut distinct = 0;
-            let mut over = 0;
-            for k in i..j {
-                // Equal neighbours are one finding after the final de-duplication.
-                let dup = k > i && found[k].span == found[k - 1].span && found[k].message == found[k - 1].message;
-                if !dup {
-                    distinct += 1;
-                }
-                if distinct > cap {
-                    keep[k] = false;
-                    over += usize::from(!dup);
+    }
+
+    /// A sink that keeps everything (tests, tools).
+    pub fn unbounded() -> Findings<'static> {
+        Findings::new(&[], usize::MAX)
+    }
+
+    pub fn push(&mut self, f: Finding) {
+        self.items.push(f);
+        if self.items.len() >= self.next_trim {
+            self.trim();
+            self.next_trim = self.next_trim.max(self.items.len().saturating_mul(2));
+        }
+    }
+
+    pub fn extend_from_slice(&mut self, fs: &[Finding]) {
+        for f in fs {
+            self.push(f.clone());
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The findings so far, in the order kept.
+    pub fn as_slice(&self) -> &[Finding] {
+        &self.items
+    }
+
+    /// The findings, after a last trim; the dropped counts go to `dropped`.
+    pub fn finish(
+        mut self,
+        dropped: &std::sync::Mutex<rustc_hash::FxHashMap<crate::span::FileId, usize>>,
+    ) -> Vec<Finding> {
+        if self.items.len() > self.cap {
+            self.trim();
+        }
+        if !self.dropped.is_empty() {
+            if let Ok(mut d) = dropped.lock() {
+                for (file, set) in &self.dropped {
+                    *d.entry(*file).or_default() += set.len();
                 }
             }
-            extra.push((file, over));
         }
-        i = j;
+        self.items
     }
-    if extra.is_empty() {
-        return;
-    }
-    let mut k = 0;
-    found.retain(|_| {
-        k += 1;
-        keep[k - 1]
-    });
-    found.shrink_to_fit();
-    if let Ok(mut d) = cx.pre_dropped.lock() {
-        for (file, n) in extra {
-            *d.entry(file).or_default() += n;
+
+    fn trim(&mut self) {
+        let capped = |file: crate::span::FileId| self.capped.get(file as usize).copied().unwrap_or(false);
+        let items = &mut self.items;
+        items.sort_by(|a, b| (a.span.file, a.span.start, &a.message).cmp(&(b.span.file, b.span.start, &b.message)));
+        let mut keep = vec![true; items.len()];
+        let mut any = false;
+        let mut i = 0;
+        while i < items.len() {
+            let file = items[i].span.file;
+            let mut j = i;
+            while j < items.len() && items[j].span.file == file {
+                j += 1;
+            }
+            if j - i > self.cap && capped(file) {
+                let mut distinct = 0;
+                for k in i..j {
+                    // Equal neighbours are one finding after the final de-duplication.
+                    let dup = k > i && items[k].span == items[k - 1].span && items[k].message == items[k - 1].message;
+                    if !dup {
+                        distinct += 1;
+                    }
+                    if distinct > self.cap {
+                        keep[k] = false;
+                        any = true;
+                        let mut h = rustc_hash::FxHasher::default();
+                        std::hash::Hash::hash(&(items[k].span, &items[k].message), &mut h);
+                        self.dropped.entry(file).or_default().insert(std::hash::Hasher::finish(&h));
+                    }
+                }
+            }
+            i = j;
+        }
+        if any {
+            let mut k = 0;
+            items.retain(|_| {
+                k += 1;
+                keep[k - 1]
+            });
+            items.shrink_to(items.len().saturating_mul(2));
         }
     }
 }
