@@ -15,6 +15,7 @@ mod duplicate_directive;
 mod duplicate_geo_network;
 mod duplicate_listen;
 mod duplicate_location;
+mod duplicate_log_format;
 mod duplicate_map_key;
 mod duplicate_script_filename;
 mod duplicate_upstream;
@@ -66,6 +67,7 @@ mod try_files_with_proxy_pass;
 mod undeclared_backend;
 mod undersized_upstream_buffer;
 mod unknown_directive;
+mod unknown_log_format;
 mod unknown_variable;
 mod unsafe_directive_in_if;
 mod unsupported_directive;
@@ -74,6 +76,7 @@ mod upgrade_header_smuggling;
 mod upstream_keepalive_defeated;
 mod upstream_with_port;
 mod upstream_without_keepalive;
+mod upstream_without_servers;
 mod valid_referers_none;
 mod weak_ssl_ciphers;
 mod weak_ssl_protocols;
@@ -97,6 +100,9 @@ pub static ALL: &[&dyn Rule] = &[
     &duplicate_directive::DuplicateDirective,
     &duplicate_location::DuplicateLocation,
     &duplicate_upstream::DuplicateUpstream,
+    &duplicate_log_format::DuplicateLogFormat,
+    &unknown_log_format::UnknownLogFormat,
+    &upstream_without_servers::UpstreamWithoutServers,
     &invalid_upstream_server::InvalidUpstreamServer,
     &invalid_listen::InvalidListen,
     &duplicate_listen::DuplicateListen,

@@ -151,8 +151,15 @@ fn corpus_unknown_variable_has_no_false_alarm() {
 /// message too (its verdict kept going past non-syntax errors).
 #[test]
 fn corpus_semantic_rules_have_no_false_alarm() {
-    const RULES: [&str; 4] =
-        ["invalid-upstream-server", "invalid-shared-zone", "invalid-nested-location", "duplicate-geo-network"];
+    const RULES: [&str; 7] = [
+        "invalid-upstream-server",
+        "invalid-shared-zone",
+        "invalid-nested-location",
+        "duplicate-geo-network",
+        "unknown-log-format",
+        "duplicate-log-format",
+        "upstream-without-servers",
+    ];
     let Some(shared) = common::shared() else { return };
     let corpus = shared.join("corpus");
     let verdicts = std::fs::read_to_string(corpus.join("verdicts.tsv")).expect("verdicts.tsv");

@@ -65,6 +65,9 @@ pub fn is_covered_message(m: &str) -> bool {
         || (m.starts_with("location \"") && m.contains("\" is outside location \""))
         || m == "invalid variable name"
         || (m.starts_with("the closing bracket in \"") && m.ends_with("\" variable is missing"))
+        || m.starts_with("unknown log format \"")
+        || m.starts_with("duplicate \"log_format\" name \"")
+        || m == "no servers are inside upstream"
 }
 
 /// Messages nginx gives without a file and line (checked after parsing):
