@@ -156,8 +156,8 @@ pub struct CheckArgs {
     /// Print nothing but findings (no summary line).
     #[arg(short, long)]
     pub quiet: bool,
-    /// Configuration file to use (default: the closest ngxlint.toml or
-    /// .ngxlint.toml above the checked paths).
+    /// Configuration file to use for every path (default: for each checked
+    /// path, the closest ngxlint.toml or .ngxlint.toml at or above it).
     #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
     pub config: Option<PathBuf>,
     /// Ignore configuration files.
@@ -321,75 +321,136 @@ pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()>
     result
 }
 
-/// The configuration for a run: `--config`, or the closest file above the
-/// checked paths (they must agree), or none with `--isolated`.
-fn find_config(args: &CheckArgs) -> Result<crate::config::Config, String> {
-    if args.isolated {
-        return Ok(Default::default());
-    }
-    if let Some(p) = &args.config {
-        return crate::config::load(p).map_err(|e| e.to_string());
-    }
+/// One input of the run (`-c FILE`, a path, standard input), before it is
+/// given to the group of its configuration file.
+struct Input {
+    entry: Entry,
+    /// Where the search for its configuration file starts (absolute).
+    dir: PathBuf,
+    /// The directory walked, when the input is one (absolute): configuration
+    /// files below it set the levels of the findings in their subtrees.
+    walked: Option<PathBuf>,
+    /// The files of an `nginx -T` dump, read from memory.
+    dump: Option<crate::load::FileSource>,
+}
+
+/// The inputs as given (standard input is read here); none means `.`.
+fn inputs(args: &CheckArgs) -> Result<Vec<Input>, String> {
     let cwd = std::env::current_dir().unwrap_or_default();
-    let mut starts: Vec<PathBuf> = Vec::new();
-    for p in args.conf.iter().chain(&args.paths) {
-        if p.as_os_str() == "-" {
-            let name = args.stdin_filename.as_deref().map(PathBuf::from).unwrap_or_default();
-            starts.push(cwd.join(name).parent().map(PathBuf::from).unwrap_or_else(|| cwd.clone()));
-            continue;
-        }
-        let abs = cwd.join(p);
-        let dir = if abs.is_dir() { abs } else { abs.parent().map(PathBuf::from).unwrap_or_else(|| cwd.clone()) };
-        if !starts.contains(&dir) {
-            starts.push(dir);
-        }
-    }
-    if starts.is_empty() {
-        starts.push(cwd);
-    }
-    let found = crate::config::find_many(&starts);
-    match found.len() {
-        0 => Ok(Default::default()),
-        1 => crate::config::load(&found[0]).map_err(|e| e.to_string()),
-        _ => Err(format!(
-            "the checked paths have different configuration files ({}): check them in separate runs or choose one with --config",
-            found.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
-        )),
-    }
-}
-
-/// Reads an `nginx -T` dump into memory files; returns the main file.
-fn dump_entries(text: &[u8], opts: &mut LoadOptions) -> Result<Entry, String> {
-    let files = crate::load::dump::split(text).ok_or("not an nginx -T dump (no \"# configuration file\" line)")?;
-    let main = files.first().map(|f| f.0.clone()).ok_or("the nginx -T dump has no file")?;
-    let map: std::collections::BTreeMap<PathBuf, Vec<u8>> = files.into_iter().collect();
-    opts.source = crate::load::FileSource::Memory(std::sync::Arc::new(map));
-    opts.default_etc_map = false;
-    // Every file nginx read is in the dump, and nothing else is ever read.
-    opts.root = Some(PathBuf::from("/"));
-    Ok(Entry::Path(main))
-}
-
-fn print_out(s: &str) -> u8 {
-    let mut o = std::io::stdout().lock();
-    match o.write_all(s.as_bytes()).and_then(|_| o.flush()) {
-        Ok(()) => exit::CLEAN,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::CLEAN,
-        Err(e) => {
-            eprintln!("error: cannot write output: {e}");
-            exit::TROUBLE
-        }
-    }
-}
-
-fn check(args: CheckArgs) -> u8 {
-    let config = match find_config(&args) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::TROUBLE;
+    let abs = |p: &std::path::Path| crate::config::normalize(&cwd.join(p));
+    let parent_of = |p: &std::path::Path| abs(p).parent().map(PathBuf::from).unwrap_or_else(|| cwd.clone());
+    let path_input = |p: PathBuf| {
+        if p.is_dir() {
+            let dir = abs(&p);
+            Input { entry: Entry::Path(p), dir: dir.clone(), walked: Some(dir), dump: None }
+        } else {
+            Input { dir: parent_of(&p), entry: Entry::Path(p), walked: None, dump: None }
         }
     };
+    let mut out = Vec::new();
+    if let Some(c) = &args.conf {
+        // Like nginx: a relative -c is relative to the prefix when one is given.
+        let c = match &args.prefix {
+            Some(prefix) if c.is_relative() => prefix.join(c),
+            _ => c.clone(),
+        };
+        out.push(path_input(c));
+    }
+    for p in &args.paths {
+        if p.as_os_str() == "-" {
+            let mut buf = Vec::new();
+            let limit = args.max_file_size;
+            if let Err(e) = std::io::stdin().lock().take(limit + 1).read_to_end(&mut buf) {
+                return Err(format!("cannot read standard input: {e}"));
+            }
+            if buf.len() as u64 > limit {
+                return Err(format!("standard input is over the {limit} byte limit (raise it with --max-file-size)"));
+            }
+            let dir = match &args.stdin_filename {
+                Some(name) => parent_of(std::path::Path::new(name)),
+                None => cwd.clone(),
+            };
+            if args.nginx_dump || crate::load::dump::looks_like_dump(&buf) {
+                let (entry, source) = dump_entries(&buf).map_err(|e| format!("standard input: {e}"))?;
+                out.push(Input { entry, dir, walked: None, dump: Some(source) });
+                continue;
+            }
+            let name = args.stdin_filename.clone().unwrap_or_else(|| "<stdin>".into());
+            out.push(Input { entry: Entry::Stdin { text: buf, name }, dir, walked: None, dump: None });
+        } else if args.nginx_dump {
+            let read = std::fs::read(p).map_err(|e| e.to_string()).and_then(|b| dump_entries(&b));
+            let (entry, source) = read.map_err(|e| format!("{}: {e}", p.display()))?;
+            out.push(Input { entry, dir: parent_of(p), walked: None, dump: Some(source) });
+        } else {
+            out.push(path_input(p.clone()));
+        }
+    }
+    if out.is_empty() {
+        out.push(path_input(PathBuf::from(".")));
+    }
+    // A dump replaces the disk: it cannot be mixed with other inputs.
+    if out.len() > 1 && out.iter().any(|i| i.dump.is_some()) {
+        return Err("an nginx -T dump is checked on its own: give it as the only input".into());
+    }
+    Ok(out)
+}
+
+/// Inputs checked together, with the configuration they share.
+struct Group {
+    config: crate::config::Config,
+    inputs: Vec<Input>,
+}
+
+/// Splits the inputs by configuration: `--isolated` (none) and `--config`
+/// give one group; otherwise each input goes with the configuration file
+/// closest to it (a file's directory, a walked directory itself, or the
+/// directory of `--stdin-filename`), inputs without one forming a group too.
+fn group_inputs(args: &CheckArgs, inputs: Vec<Input>) -> Result<Vec<Group>, String> {
+    if args.isolated {
+        return Ok(vec![Group { config: Default::default(), inputs }]);
+    }
+    if let Some(p) = &args.config {
+        let config = crate::config::load(p).map_err(|e| e.to_string())?;
+        return Ok(vec![Group { config, inputs }]);
+    }
+    let mut finder = crate::config::Finder::default();
+    let mut by_file: Vec<(Option<PathBuf>, Vec<Input>)> = Vec::new();
+    for input in inputs {
+        let found = finder.closest(&input.dir);
+        match by_file.iter_mut().find(|g| g.0 == found) {
+            Some(g) => g.1.push(input),
+            None => by_file.push((found, vec![input])),
+        }
+    }
+    by_file
+        .into_iter()
+        .map(|(file, inputs)| {
+            let config = match file {
+                Some(f) => crate::config::load(&f).map_err(|e| e.to_string())?,
+                None => Default::default(),
+            };
+            Ok(Group { config, inputs })
+        })
+        .collect()
+}
+
+/// How one configuration (with the command line on top) checks its inputs.
+struct Settings {
+    opts: LoadOptions,
+    sel: Selection,
+    lint: crate::lint::LintOptions,
+}
+
+/// The rule selection of a configuration, the command line's lists on top.
+fn selection(args: &CheckArgs, config: &crate::config::Config) -> Selection {
+    let mut sel = Selection { select: args.select.clone(), ignore: args.ignore.clone(), ..Default::default() };
+    config.apply_to(&mut sel);
+    sel
+}
+
+/// Load options, rule selection and lint options from a configuration and
+/// the command line (whose flags win).
+fn settings(args: &CheckArgs, config: &crate::config::Config) -> Result<Settings, String> {
     let mut opts = LoadOptions {
         conf_dir: args.conf_dir.clone().or_else(|| config.conf_dir.clone()),
         root: args.root.clone(),
@@ -409,10 +470,7 @@ fn check(args: CheckArgs) -> u8 {
                 let to = std::path::absolute(&to).unwrap_or(to);
                 opts.maps.push((PathBuf::from(from), to));
             }
-            _ => {
-                eprintln!("error: --map takes FROM=TO, got \"{m}\"");
-                return exit::TROUBLE;
-            }
+            _ => return Err(format!("--map takes FROM=TO, got \"{m}\"")),
         }
     }
     if let Some(c) = &args.context {
@@ -420,75 +478,12 @@ fn check(args: CheckArgs) -> u8 {
             Some(ctx) => opts.snippet_context = Some(ctx),
             None => {
                 let names: Vec<&str> = Context::ALL.iter().map(|c| c.name()).collect();
-                eprintln!("error: unknown context \"{c}\"; one of: {}", names.join(", "));
-                return exit::TROUBLE;
+                return Err(format!("unknown context \"{c}\"; one of: {}", names.join(", ")));
             }
         }
     }
-    let mut entries = Vec::new();
-    if let Some(c) = &args.conf {
-        // Like nginx: a relative -c is relative to the prefix when one is given.
-        let c = match &args.prefix {
-            Some(prefix) if c.is_relative() => prefix.join(c),
-            _ => c.clone(),
-        };
-        entries.push(Entry::Path(c));
-    }
-    for p in &args.paths {
-        if p.as_os_str() == "-" {
-            let mut buf = Vec::new();
-            let limit = args.max_file_size;
-            if let Err(e) = std::io::stdin().lock().take(limit + 1).read_to_end(&mut buf) {
-                eprintln!("error: cannot read standard input: {e}");
-                return exit::TROUBLE;
-            }
-            if buf.len() as u64 > limit {
-                eprintln!("error: standard input is over the {limit} byte limit (raise it with --max-file-size)");
-                return exit::TROUBLE;
-            }
-            if args.nginx_dump || crate::load::dump::looks_like_dump(&buf) {
-                match dump_entries(&buf, &mut opts) {
-                    Ok(e) => entries.push(e),
-                    Err(e) => {
-                        eprintln!("error: standard input: {e}");
-                        return exit::TROUBLE;
-                    }
-                }
-                continue;
-            }
-            let name = args.stdin_filename.clone().unwrap_or_else(|| "<stdin>".into());
-            entries.push(Entry::Stdin { text: buf, name });
-        } else if args.nginx_dump {
-            let read = std::fs::read(p).map_err(|e| e.to_string()).and_then(|b| dump_entries(&b, &mut opts));
-            match read {
-                Ok(e) => entries.push(e),
-                Err(e) => {
-                    eprintln!("error: {}: {e}", p.display());
-                    return exit::TROUBLE;
-                }
-            }
-        } else {
-            entries.push(Entry::Path(p.clone()));
-        }
-    }
-    if entries.is_empty() {
-        entries.push(Entry::Path(PathBuf::from(".")));
-    }
-    // A dump replaces the disk: it cannot be mixed with other inputs.
-    if matches!(opts.source, crate::load::FileSource::Memory(_)) && entries.len() > 1 {
-        eprintln!("error: an nginx -T dump is checked on its own: give it as the only input");
-        return exit::TROUBLE;
-    }
-    let mut sel = Selection { select: args.select.clone(), ignore: args.ignore.clone(), ..Default::default() };
-    for name in sel.select.iter().chain(&sel.ignore) {
-        let known = crate::lints::ALL.iter().any(|r| r.meta().name == name || r.meta().category.as_str() == name);
-        if !known {
-            eprintln!("error: unknown rule or category \"{name}\" (see `ngxlint rules`)");
-            return exit::TROUBLE;
-        }
-    }
-    config.apply_to(&mut sel);
-    let mut lint_opts = crate::lint::LintOptions {
+    let sel = selection(args, config);
+    let mut lint = crate::lint::LintOptions {
         nginx_version: args.nginx_version.or(config.nginx_version).unwrap_or(crate::lint::DEFAULT_NGINX_VERSION),
         rule_options: config.rule_options.clone(),
         backends: config.backends.clone(),
@@ -502,48 +497,278 @@ fn check(args: CheckArgs) -> u8 {
         max_findings_per_file: args.max_findings_per_file,
     };
     for b in &args.backends {
-        match crate::model::backends::parse_flag(b) {
-            Ok(b) => lint_opts.backends.push(b),
+        lint.backends.push(crate::model::backends::parse_flag(b)?);
+    }
+    for pool in args.php_fpm_pools.iter().chain(config.php_fpm_pool_files()) {
+        let shown = render::sanitize(&pool.display().to_string());
+        match std::fs::metadata(pool).map(|md| md.len()) {
+            Ok(n) if n > args.max_file_size => {
+                return Err(format!(
+                    "{shown}: over the {} byte limit (raise it with --max-file-size)",
+                    args.max_file_size
+                ));
+            }
+            Ok(_) => {}
+            Err(e) => return Err(format!("{shown}: cannot read the PHP-FPM pool file: {e}")),
+        }
+        match std::fs::read(pool) {
+            Ok(bytes) => {
+                let found = crate::model::backends::parse_fpm_pool(
+                    &String::from_utf8_lossy(&bytes),
+                    &pool.display().to_string(),
+                );
+                if found.is_empty() {
+                    return Err(format!("{shown}: no `listen =` line in this PHP-FPM pool file"));
+                }
+                lint.backends.extend(found);
+            }
+            Err(e) => return Err(format!("{shown}: cannot read the PHP-FPM pool file: {e}")),
+        }
+    }
+    Ok(Settings { opts, sel, lint })
+}
+
+/// The selections of configuration files found below walked directories,
+/// each loaded once.
+#[derive(Default)]
+struct Nested {
+    finder: crate::config::Finder,
+    sels: Vec<(PathBuf, Selection)>,
+}
+
+impl Nested {
+    /// Per loaded file: the index of the selection of the configuration file
+    /// closest to it below the outermost walked directory holding it, or
+    /// `None` (the group's configuration applies).
+    fn per_file(
+        &mut self,
+        args: &CheckArgs,
+        loaded: &crate::load::Loaded,
+        walked: &[PathBuf],
+    ) -> Result<Vec<Option<usize>>, String> {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let mut out = Vec::with_capacity(loaded.files.len());
+        for f in &loaded.files {
+            if f.origin != crate::load::Origin::Disk {
+                out.push(None);
+                continue;
+            }
+            let path = crate::config::normalize(&cwd.join(&f.path));
+            let outer = walked.iter().filter(|w| path.starts_with(w)).min_by_key(|w| w.as_os_str().len());
+            let found = match (outer, path.parent()) {
+                (Some(w), Some(dir)) => self.finder.closest_below(dir, Some(w)),
+                _ => None,
+            };
+            let Some(found) = found else {
+                out.push(None);
+                continue;
+            };
+            let i = match self.sels.iter().position(|(p, _)| *p == found) {
+                Some(i) => i,
+                None => {
+                    let config = crate::config::load(&found).map_err(|e| e.to_string())?;
+                    self.sels.push((found, selection(args, &config)));
+                    self.sels.len() - 1
+                }
+            };
+            out.push(Some(i));
+        }
+        Ok(out)
+    }
+}
+
+/// Sets the severity of each finding from the selection of its file
+/// (`None`: left as it is); findings whose rule is off there are dropped.
+fn relevel<'s>(
+    diags: &mut Vec<crate::lint::Diagnostic>,
+    sel_of: impl Fn(crate::span::FileId) -> Option<&'s Selection>,
+) {
+    diags.retain_mut(|d| {
+        let Some(sel) = sel_of(d.finding.span.file) else { return true };
+        let Some(rule) = crate::lints::by_name(d.rule) else { return true };
+        match sel.level(rule.meta()) {
+            Some(severity) => {
+                d.severity = severity;
+                true
+            }
+            None => false,
+        }
+    })
+}
+
+/// Checks one group. Findings in files under a walked directory that have a
+/// configuration file closer to them than the group's take their levels
+/// from it; when that file turns on rules the group's configuration leaves
+/// off, the group is checked again with those rules on.
+fn check_group(args: &CheckArgs, group: Group, discover: bool, nested: &mut Nested) -> Result<crate::Outcome, String> {
+    let mut s = settings(args, &group.config)?;
+    let mut entries = Vec::with_capacity(group.inputs.len());
+    let mut walked = Vec::new();
+    for input in group.inputs {
+        if let Some(source) = input.dump {
+            s.opts.source = source;
+            s.opts.default_etc_map = false;
+            // Every file nginx read is in the dump, and nothing else is ever read.
+            s.opts.root = Some(PathBuf::from("/"));
+        }
+        walked.extend(input.walked);
+        entries.push(input.entry);
+    }
+    let outcome = crate::check_with(&entries, &s.opts, &s.sel, &s.lint);
+    if !discover || walked.is_empty() {
+        return Ok(outcome);
+    }
+    let per_file = nested.per_file(args, &outcome.loaded, &walked)?;
+    let mut used: Vec<usize> = per_file.iter().flatten().copied().collect();
+    used.sort_unstable();
+    used.dedup();
+    if used.is_empty() {
+        return Ok(outcome);
+    }
+    let on_somewhere = |m: &crate::lint::RuleMeta| used.iter().any(|&i| nested.sels[i].1.enabled(m));
+    let more = crate::lints::ALL.iter().any(|r| !s.sel.enabled(r.meta()) && on_somewhere(r.meta()));
+    if !more {
+        let mut outcome = outcome;
+        relevel(&mut outcome.diagnostics, |f| per_file[f as usize].map(|i| &nested.sels[i].1));
+        return Ok(outcome);
+    }
+    let union = Selection {
+        select: crate::lints::ALL
+            .iter()
+            .map(|r| r.meta())
+            .filter(|m| s.sel.enabled(m) || on_somewhere(m))
+            .map(|m| m.name.to_string())
+            .collect(),
+        ..Default::default()
+    };
+    // The process ends soon: freeing the first run's ASTs would only cost time.
+    std::mem::forget(outcome);
+    let mut outcome = crate::check_with(&entries, &s.opts, &union, &s.lint);
+    let per_file = nested.per_file(args, &outcome.loaded, &walked)?;
+    let group_sel = &s.sel;
+    relevel(&mut outcome.diagnostics, |f| Some(per_file[f as usize].map_or(group_sel, |i| &nested.sels[i].1)));
+    Ok(outcome)
+}
+
+/// The outcomes of all groups as one: their files (each once), findings,
+/// problems, and whether any run failed.
+struct Merged {
+    loaded: crate::load::Loaded,
+    diagnostics: Vec<crate::lint::Diagnostic>,
+    errors: Vec<(String, String)>,
+    failed: bool,
+}
+
+fn merge(outcomes: Vec<crate::Outcome>) -> Merged {
+    let errors = outcomes.iter().flat_map(|o| o.load_errors()).collect();
+    let failed = outcomes.iter().any(|o| o.run_failed());
+    let mut loaded = crate::load::Loaded::default();
+    let mut diagnostics = Vec::new();
+    let single = outcomes.len() == 1;
+    let mut ids: rustc_hash::FxHashMap<(PathBuf, String), crate::span::FileId> = Default::default();
+    for o in outcomes {
+        let crate::Outcome { loaded: l, tree, diagnostics: mut d, .. } = o;
+        // The process ends soon: freeing every AST one by one would only cost time.
+        std::mem::forget(tree);
+        if single {
+            return Merged { loaded: l, diagnostics: d, errors, failed };
+        }
+        loaded.cwd = loaded.cwd.or(l.cwd);
+        let mut map = Vec::with_capacity(l.files.len());
+        for mut f in l.files {
+            let key = (f.path.clone(), f.display.clone());
+            match ids.get(&key) {
+                // A file both groups read (an include they share) is shown once.
+                Some(&id) => {
+                    map.push(id);
+                    std::mem::forget(f);
+                }
+                None => {
+                    let id = loaded.files.len() as crate::span::FileId;
+                    f.id = id;
+                    ids.insert(key, id);
+                    loaded.files.push(f);
+                    map.push(id);
+                }
+            }
+        }
+        for x in &mut d {
+            x.finding.span.file = map[x.finding.span.file as usize];
+            for label in &mut x.finding.labels {
+                label.span.file = map[label.span.file as usize];
+            }
+        }
+        diagnostics.append(&mut d);
+    }
+    // Each group's findings are in order already; this interleaves the shared
+    // files' and drops what two groups both found.
+    diagnostics.sort_by(|a, b| {
+        (a.finding.span.file, a.finding.span.start, a.rule, &a.finding.message, a.finding.span.end).cmp(&(
+            b.finding.span.file,
+            b.finding.span.start,
+            b.rule,
+            &b.finding.message,
+            b.finding.span.end,
+        ))
+    });
+    diagnostics.dedup_by(|a, b| {
+        a.rule == b.rule && a.finding.span == b.finding.span && a.finding.message == b.finding.message
+    });
+    Merged { loaded, diagnostics, errors, failed }
+}
+
+/// Reads an `nginx -T` dump into memory files; returns the main file and
+/// where the files are read from.
+fn dump_entries(text: &[u8]) -> Result<(Entry, crate::load::FileSource), String> {
+    let files = crate::load::dump::split(text).ok_or("not an nginx -T dump (no \"# configuration file\" line)")?;
+    let main = files.first().map(|f| f.0.clone()).ok_or("the nginx -T dump has no file")?;
+    let map: std::collections::BTreeMap<PathBuf, Vec<u8>> = files.into_iter().collect();
+    Ok((Entry::Path(main), crate::load::FileSource::Memory(std::sync::Arc::new(map))))
+}
+
+fn print_out(s: &str) -> u8 {
+    let mut o = std::io::stdout().lock();
+    match o.write_all(s.as_bytes()).and_then(|_| o.flush()) {
+        Ok(()) => exit::CLEAN,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::CLEAN,
+        Err(e) => {
+            eprintln!("error: cannot write output: {e}");
+            exit::TROUBLE
+        }
+    }
+}
+
+fn check(args: CheckArgs) -> u8 {
+    for name in args.select.iter().chain(&args.ignore) {
+        let known = crate::lints::ALL.iter().any(|r| r.meta().name == name || r.meta().category.as_str() == name);
+        if !known {
+            eprintln!("error: unknown rule or category \"{name}\" (see `ngxlint rules`)");
+            return exit::TROUBLE;
+        }
+    }
+    let groups = match inputs(&args).and_then(|i| group_inputs(&args, i)) {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::TROUBLE;
+        }
+    };
+    let docs_url =
+        groups.iter().find_map(|g| g.config.docs_url.clone()).unwrap_or_else(|| render::formats::DOCS_URL.to_string());
+    let discover = !args.isolated && args.config.is_none();
+    let mut nested = Nested::default();
+    let mut outcomes = Vec::with_capacity(groups.len());
+    for group in groups {
+        match check_group(&args, group, discover, &mut nested) {
+            Ok(o) => outcomes.push(o),
             Err(e) => {
                 eprintln!("error: {e}");
                 return exit::TROUBLE;
             }
         }
     }
-    for pool in args.php_fpm_pools.iter().chain(config.php_fpm_pool_files()) {
-        let shown = pool.display().to_string();
-        match std::fs::metadata(pool).map(|md| md.len()) {
-            Ok(n) if n > args.max_file_size => {
-                eprintln!(
-                    "error: {}: over the {} byte limit (raise it with --max-file-size)",
-                    render::sanitize(&shown),
-                    args.max_file_size
-                );
-                return exit::TROUBLE;
-            }
-            Ok(_) => {}
-            Err(e) => {
-                eprintln!("error: {}: cannot read the PHP-FPM pool file: {e}", render::sanitize(&shown));
-                return exit::TROUBLE;
-            }
-        }
-        match std::fs::read(pool) {
-            Ok(bytes) => {
-                let found = crate::model::backends::parse_fpm_pool(&String::from_utf8_lossy(&bytes), &shown);
-                if found.is_empty() {
-                    eprintln!("error: {}: no `listen =` line in this PHP-FPM pool file", render::sanitize(&shown));
-                    return exit::TROUBLE;
-                }
-                lint_opts.backends.extend(found);
-            }
-            Err(e) => {
-                eprintln!("error: {}: cannot read the PHP-FPM pool file: {e}", render::sanitize(&shown));
-                return exit::TROUBLE;
-            }
-        }
-    }
-    let mut outcome = crate::check_with(&entries, &opts, &sel, &lint_opts);
-    let errors: Vec<(String, String)> = outcome.load_errors();
+    let mut outcome = merge(outcomes);
+    let errors = std::mem::take(&mut outcome.errors);
     if let Some(path) = &args.write_baseline {
         let b = crate::baseline::Baseline::of(&outcome.diagnostics, &outcome.loaded);
         let mut text = serde_json::to_string_pretty(&b).unwrap_or_default();
@@ -564,7 +789,7 @@ fn check(args: CheckArgs) -> u8 {
                 path.display()
             );
         }
-        return if outcome.run_failed() { exit::TROUBLE } else { exit::CLEAN };
+        return if outcome.failed { exit::TROUBLE } else { exit::CLEAN };
     }
     let mut stale = Vec::new();
     if let Some(path) = &args.baseline {
@@ -587,7 +812,7 @@ fn check(args: CheckArgs) -> u8 {
     };
     let diags = &outcome.diagnostics;
     let loaded = &outcome.loaded;
-    let docs_url = config.docs_url.as_deref().unwrap_or(render::formats::DOCS_URL);
+    let docs_url = docs_url.as_str();
     // json_text also escapes what serde leaves raw (C1 controls, bidi overrides).
     let to_line = render::json_text::<serde_json::Value>;
     let text = if args.statistics {
@@ -648,7 +873,7 @@ fn check(args: CheckArgs) -> u8 {
         );
     }
     let threshold = args.fail_on.severity();
-    let code = if outcome.run_failed() {
+    let code = if outcome.failed {
         exit::TROUBLE
     } else if !args.exit_zero && diags.iter().any(|d| d.severity >= threshold) {
         exit::FINDINGS

@@ -1,5 +1,5 @@
 //! The configuration file: `ngxlint.toml` or `.ngxlint.toml`, found by
-//! walking up from the checked paths (the closest wins), with `extend` to
+//! walking up from each checked path (the closest wins), with `extend` to
 //! inherit from another file. Every error carries the file, line and column.
 //!
 //! Paths in a configuration file are relative to the directory it is in.
@@ -138,36 +138,37 @@ pub fn find(dir: &Path) -> Option<PathBuf> {
     None
 }
 
-/// The distinct configuration files closest to each of `dirs`, in order of
-/// first use. Directories already looked at are not looked at again, so
-/// many files in one tree cost one walk up.
-pub fn find_many(dirs: &[PathBuf]) -> Vec<PathBuf> {
-    let mut known: FxHashMap<PathBuf, Option<PathBuf>> = FxHashMap::default();
-    let mut out: Vec<PathBuf> = Vec::new();
-    for dir in dirs {
-        let mut walked: Vec<&Path> = Vec::new();
-        let mut found: Option<PathBuf> = None;
-        for d in dir.ancestors() {
-            if let Some(k) = known.get(d) {
-                found = k.clone();
-                break;
-            }
-            walked.push(d);
-            if let Some(p) = FILE_NAMES.iter().map(|n| d.join(n)).find(|p| p.is_file()) {
-                found = Some(p);
-                break;
-            }
-        }
-        for d in walked {
-            known.insert(d.to_path_buf(), found.clone());
-        }
-        if let Some(f) = found {
-            if !out.contains(&f) {
-                out.push(f);
-            }
-        }
+/// Finds the closest configuration file of many directories. Each directory
+/// is looked into once, so many files in one tree cost one walk up.
+#[derive(Debug, Default)]
+pub struct Finder {
+    /// Per directory: the configuration file directly in it.
+    here: FxHashMap<PathBuf, Option<PathBuf>>,
+}
+
+impl Finder {
+    /// The closest configuration file for `dir` (a directory), walking up.
+    pub fn closest(&mut self, dir: &Path) -> Option<PathBuf> {
+        self.closest_below(dir, None)
     }
-    out
+
+    /// Like [`Finder::closest`], but only files in directories strictly
+    /// below `stop` count (`None`: no limit).
+    pub fn closest_below(&mut self, dir: &Path, stop: Option<&Path>) -> Option<PathBuf> {
+        for d in dir.ancestors() {
+            if stop.is_some_and(|s| d == s || !d.starts_with(s)) {
+                return None;
+            }
+            let found = self
+                .here
+                .entry(d.to_path_buf())
+                .or_insert_with(|| FILE_NAMES.iter().map(|n| d.join(n)).find(|p| p.is_file()));
+            if let Some(f) = found {
+                return Some(f.clone());
+            }
+        }
+        None
+    }
 }
 
 /// Reads a configuration file and the files it extends.
@@ -440,7 +441,7 @@ fn apply(cfg: &mut Config, path: &Path, text: &str, doc: &DeTable<'_>) -> Result
 }
 
 /// Lexical normalisation (`a/./b/../c` to `a/c`).
-fn normalize(p: &Path) -> PathBuf {
+pub(crate) fn normalize(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {

@@ -135,6 +135,180 @@ fn config_paths_nginx_version_and_exclude() {
     assert_eq!(v["summary"]["files"], 1);
 }
 
+/// The findings as (file, rule, severity).
+fn findings_of(v: &serde_json::Value) -> Vec<(String, String, String)> {
+    let mut out: Vec<_> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let s = |k: &str| f[k].as_str().unwrap().to_string();
+            (s("file"), s("rule"), s("severity"))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn finding(file: &str, rule: &str, severity: &str) -> (String, String, String) {
+    (file.to_string(), rule.to_string(), severity.to_string())
+}
+
+#[test]
+fn each_checked_path_uses_its_closest_config() {
+    let d = scratch("config-per-path");
+    write(&d, "a/ngxlint.toml", "[rules]\nduplicate-listen = \"allow\"\n");
+    write(&d, "b/ngxlint.toml", "[rules]\nduplicate-listen = \"error\"\nunknown-directive = \"warn\"\n");
+    let conf = format!("{DUP}acme_sso on;\n");
+    write(&d, "a/nginx.conf", &conf);
+    write(&d, "b/nginx.conf", &conf);
+    write(&d, "c/nginx.conf", &conf);
+    // Files and directories, one run, two configuration files.
+    for args in [["a/nginx.conf", "b/nginx.conf"], ["a", "b"]] {
+        let o = run(&["check", args[0], args[1], "--format", "json"], &d);
+        // The worst of the two: b has an error.
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let v = json(&o);
+        assert_eq!(
+            findings_of(&v),
+            [
+                finding("a/nginx.conf", "unknown-directive", "error"),
+                finding("b/nginx.conf", "duplicate-listen", "error"),
+                finding("b/nginx.conf", "unknown-directive", "warning"),
+            ],
+            "{v}"
+        );
+        assert_eq!(v["summary"]["files"], 2);
+        assert_eq!(v["summary"]["errors"], 2);
+        assert_eq!(v["summary"]["warnings"], 1);
+    }
+    // A path without a configuration file is a group of its own; the order
+    // of the groups is the order of the paths.
+    let o = run(&["check", "b/nginx.conf", "c/nginx.conf", "a/nginx.conf", "--format", "concise"], &d);
+    let out = stdout(&o);
+    let files: Vec<&str> = out.lines().map(|l| l.split(':').next().unwrap()).collect();
+    assert_eq!(files, ["b/nginx.conf", "b/nginx.conf", "c/nginx.conf", "c/nginx.conf", "a/nginx.conf"], "{out}");
+    assert!(stderr(&o).contains("in 3 files"), "{}", stderr(&o));
+    // The exit code is the worst of the groups: a alone is clean.
+    let o = run(&["check", "a", "b", "--ignore", "unknown-directive"], &d);
+    assert_eq!(o.status.code(), Some(1));
+    let o = run(&["check", "a", "--ignore", "unknown-directive"], &d);
+    assert_eq!(o.status.code(), Some(0));
+    // Every machine format stays one document.
+    let o = run(&["check", "a", "b", "--format", "sarif"], &d);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["runs"].as_array().unwrap().len(), 1);
+    assert_eq!(v["runs"][0]["results"].as_array().unwrap().len(), 3);
+    let o = run(&["check", "a", "b", "--format", "gitlab"], &d);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 3);
+    let o = run(&["check", "a", "b", "--format", "checkstyle"], &d);
+    let files: Vec<_> = xml_elements(&stdout(&o)).into_iter().filter(|(n, _)| n == "file").collect();
+    assert_eq!(files.len(), 2, "{}", stdout(&o));
+    let o = run(&["check", "a", "b", "--format", "junit"], &d);
+    assert_eq!(stdout(&o).matches("<testsuites ").count(), 1);
+    assert_eq!(stdout(&o).matches("<testcase ").count(), 3);
+    let o = run(&["check", "a", "b", "--format", "json-lines"], &d);
+    assert_eq!(stdout(&o).lines().count(), 3);
+    let o = run(&["check", "a", "b", "--statistics", "--format", "json"], &d);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let counts: Vec<(&str, &str, u64)> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["rule"].as_str().unwrap(), c["severity"].as_str().unwrap(), c["count"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(counts.len(), 3, "{v}");
+    // A baseline written over both groups silences both.
+    let o = run(&["check", "a", "b", "--write-baseline", "base.json"], &d);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = run(&["check", "a", "b", "--baseline", "base.json", "--format", "json"], &d);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(json(&o)["findings"].as_array().unwrap().len(), 0);
+    // --config forces one file for everything; --isolated uses none.
+    write(&d, "forced.toml", "[rules]\nduplicate-listen = \"info\"\nunknown-directive = \"allow\"\n");
+    let o = run(&["check", "a", "b", "c", "--config", "forced.toml", "--format", "json"], &d);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        findings_of(&json(&o)),
+        [
+            finding("a/nginx.conf", "duplicate-listen", "info"),
+            finding("b/nginx.conf", "duplicate-listen", "info"),
+            finding("c/nginx.conf", "duplicate-listen", "info"),
+        ]
+    );
+    let o = run(&["check", "a", "b", "--isolated", "--format", "json"], &d);
+    assert_eq!(findings_of(&json(&o)).iter().filter(|f| f.2 == "error").count(), 4);
+    // An error in either configuration file stops the run.
+    write(&d, "b/ngxlint.toml", "[rules]\nduplicate-listen = \"eror\"\n");
+    let o = run(&["check", "a", "b"], &d);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("ngxlint.toml:2:20: unknown level \"eror\""), "{}", stderr(&o));
+}
+
+#[test]
+fn config_files_below_a_walked_directory_set_levels_in_their_subtree() {
+    let d = scratch("config-nested");
+    write(&d, "ngxlint.toml", "[rules]\nduplicate-listen = \"warn\"\n");
+    write(&d, "site/sub/.ngxlint.toml", "[rules]\nduplicate-listen = \"allow\"\nunknown-directive = \"info\"\n");
+    write(&d, "site/deeper/ngxlint.toml", "extend = \"../../ngxlint.toml\"\n[categories]\ncorrectness = \"error\"\n");
+    let conf = "server { listen 80; listen 80; acme_sso on; }\n";
+    write(&d, "site/conf.d/x.conf", conf);
+    write(&d, "site/sub/conf.d/y.conf", conf);
+    write(&d, "site/deeper/conf.d/z.conf", conf);
+    let o = run(&["check", "site", "--format", "json"], &d);
+    let v = json(&o);
+    assert_eq!(
+        findings_of(&v),
+        [
+            // The rule level of the closer file wins (a category level does not
+            // override a rule level it inherits).
+            finding("site/conf.d/x.conf", "duplicate-listen", "warning"),
+            finding("site/conf.d/x.conf", "unknown-directive", "error"),
+            finding("site/deeper/conf.d/z.conf", "duplicate-listen", "warning"),
+            finding("site/deeper/conf.d/z.conf", "unknown-directive", "error"),
+            finding("site/sub/conf.d/y.conf", "unknown-directive", "info"),
+        ],
+        "{v}"
+    );
+    assert_eq!(v["summary"]["files"], 3);
+    // A rule the walked directory's configuration turns off runs for the
+    // subtree whose configuration turns it on.
+    write(&d, "ngxlint.toml", "[categories]\ncorrectness = \"allow\"\n");
+    write(&d, "site/deeper/ngxlint.toml", "[rules]\nduplicate-listen = \"error\"\n");
+    let o = run(&["check", "site", "--format", "json"], &d);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(
+        findings_of(&json(&o)),
+        [
+            finding("site/deeper/conf.d/z.conf", "duplicate-listen", "error"),
+            finding("site/deeper/conf.d/z.conf", "unknown-directive", "error"),
+            finding("site/sub/conf.d/y.conf", "unknown-directive", "info"),
+        ]
+    );
+    // The same through a path with `..`.
+    let o = run(&["check", "..", "--format", "json"], &d.join("site/conf.d"));
+    assert_eq!(
+        findings_of(&json(&o)),
+        [
+            finding("../deeper/conf.d/z.conf", "duplicate-listen", "error"),
+            finding("../deeper/conf.d/z.conf", "unknown-directive", "error"),
+            finding("../sub/conf.d/y.conf", "unknown-directive", "info"),
+        ]
+    );
+    // --config and --isolated ignore the nested files.
+    let o = run(&["check", "site", "--isolated", "--format", "json"], &d);
+    assert_eq!(findings_of(&json(&o)).len(), 6);
+    write(&d, "forced.toml", "[rules]\nunknown-directive = \"allow\"\n");
+    let o = run(&["check", "site", "--config", "forced.toml", "--format", "json"], &d);
+    assert_eq!(rules_of(&json(&o)), ["duplicate-listen"; 3]);
+    // Errors in a nested file stop the run with its position.
+    write(&d, "site/sub/.ngxlint.toml", "[rules]\nduplicate-lisen = \"allow\"\n");
+    let o = run(&["check", "site"], &d);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains(".ngxlint.toml:2:1: unknown rule \"duplicate-lisen\""), "{}", stderr(&o));
+}
+
 // ---- CLI flags -------------------------------------------------------------
 
 #[test]
