@@ -604,13 +604,12 @@ fn lsp_diagnostics(r: &mut impl BufRead) -> serde_json::Value {
     }
 }
 
-#[test]
-fn language_server_publishes_diagnostics_over_stdio() {
-    let d = scratch("lsp");
-    write(&d, "ngxlint.toml", "[rules]\nduplicate-listen = \"warn\"\n");
-    let uri = format!("file://{}/site.conf", d.display());
+type LspSession = (std::process::Child, std::process::ChildStdin, BufReader<std::process::ChildStdout>);
+
+/// Starts `ngxlint lsp` in `dir` and initialises it.
+fn lsp_start(dir: &Path) -> LspSession {
     let mut child =
-        bin().arg("lsp").current_dir(&d).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("ngxlint lsp");
+        bin().arg("lsp").current_dir(dir).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("ngxlint lsp");
     let mut w = child.stdin.take().unwrap();
     let mut r = BufReader::new(child.stdout.take().unwrap());
     lsp_send(
@@ -621,12 +620,59 @@ fn language_server_publishes_diagnostics_over_stdio() {
     assert_eq!(init["id"], 1);
     assert!(init["result"]["capabilities"]["textDocumentSync"].is_object(), "{init}");
     lsp_send(&mut w, serde_json::json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
-    let text = "server {\n    listen 80;\n    listen 80;\n    prxy_pass http://x;\n}\n";
+    (child, w, r)
+}
+
+fn lsp_stop((mut child, mut w, mut r): LspSession) {
+    lsp_send(&mut w, serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}));
+    loop {
+        if lsp_read(&mut r)["id"] == 2 {
+            break;
+        }
+    }
+    lsp_send(&mut w, serde_json::json!({"jsonrpc": "2.0", "method": "exit"}));
+    drop(w);
+    assert!(child.wait().unwrap().success());
+}
+
+fn lsp_open(w: &mut impl Write, uri: &str, text: &str) {
     lsp_send(
-        &mut w,
+        w,
         serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
             "uri": uri, "languageId": "nginx", "version": 1, "text": text}}}),
     );
+}
+
+fn lsp_change(w: &mut impl Write, uri: &str, version: u32, text: &str) {
+    lsp_send(
+        w,
+        serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+            "textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]}}),
+    );
+}
+
+/// Reads `n` publications: (URI, rule codes), sorted by URI.
+fn lsp_published(r: &mut impl BufRead, n: usize) -> Vec<(String, Vec<String>)> {
+    let mut out: Vec<(String, Vec<String>)> = (0..n)
+        .map(|_| {
+            let p = lsp_diagnostics(r);
+            let codes = p["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap().to_string());
+            (p["uri"].as_str().unwrap().to_string(), codes.collect())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn language_server_publishes_diagnostics_over_stdio() {
+    // No nginx.conf above: the document is linted on its own.
+    let d = scratch("lsp");
+    write(&d, "ngxlint.toml", "[rules]\nduplicate-listen = \"warn\"\n");
+    let uri = format!("file://{}/site.conf", d.display());
+    let (child, mut w, mut r) = lsp_start(&d);
+    let text = "server {\n    listen 80;\n    listen 80;\n    prxy_pass http://x;\n}\n";
+    lsp_open(&mut w, &uri, text);
     let p = lsp_diagnostics(&mut r);
     assert_eq!(p["uri"], uri.as_str());
     let diags = p["diagnostics"].as_array().unwrap();
@@ -636,18 +682,71 @@ fn language_server_publishes_diagnostics_over_stdio() {
     assert_eq!(diags[0]["severity"], 2);
     assert_eq!(diags[1]["range"]["start"], serde_json::json!({"line": 3, "character": 4}));
     // A change that fixes everything clears the diagnostics.
+    lsp_change(&mut w, &uri, 2, "server {\n    listen 80;\n}\n");
+    assert_eq!(lsp_diagnostics(&mut r)["diagnostics"], serde_json::json!([]));
+    lsp_stop((child, w, r));
+}
+
+#[test]
+fn language_server_lints_a_document_in_its_configuration_tree() {
+    let d = scratch("lsp-tree");
+    let main = "events {}\nhttp {\n    server {\n        listen 80;\n        server_name example.com;\n        location / {\n            include snippets/loc.conf;\n        }\n    }\n}\n";
+    write(&d, "nginx.conf", main);
+    let loc = "proxy_pass http://127.0.0.1:8080;\nproxy_buffer_size 1k;\n";
+    write(&d, "snippets/loc.conf", loc);
+    // A snippet nginx.conf does not include yet, in a directory whose name needs escaping.
+    write(&d, "snippets/extra conf/up.conf", "proxy_pass http://127.0.0.1:8081;\n");
+    write(&d, "snippets/unused.conf", "server {\n    listen 80;\n    listen 80;\n}\n");
+    let (loc_uri, main_uri) =
+        (format!("file://{}/snippets/loc.conf", d.display()), format!("file://{}/nginx.conf", d.display()));
+    let up_uri = format!("file://{}/snippets/extra%20conf/up.conf", d.display());
+    let s = |v: &[&str]| v.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+    let (child, mut w, mut r) = lsp_start(&d);
+
+    // Checked in the location that includes it: no "not allowed here", and the
+    // finding that needs that context (alone it has none).
+    lsp_open(&mut w, &loc_uri, loc);
+    assert_eq!(lsp_published(&mut r, 1), [(loc_uri.clone(), s(&["undersized-upstream-buffer"]))]);
+
+    // An unsaved nginx.conf is what the tree is read from: including the
+    // other snippet at server level puts findings in that file too.
+    let with_up = main.replace(
+        "server_name example.com;\n",
+        "server_name example.com;\n        include \"snippets/extra conf/up.conf\";\n",
+    );
+    lsp_open(&mut w, &main_uri, &with_up);
+    assert_eq!(
+        lsp_published(&mut r, 3),
+        [
+            (main_uri.clone(), s(&[])),
+            (up_uri.clone(), s(&["directive-not-allowed"])),
+            (loc_uri.clone(), s(&["undersized-upstream-buffer"])),
+        ]
+    );
+    // Undoing that clears the other file's findings.
+    lsp_change(&mut w, &main_uri, 2, main);
+    assert_eq!(
+        lsp_published(&mut r, 3),
+        [(main_uri.clone(), s(&[])), (up_uri.clone(), s(&[])), (loc_uri.clone(), s(&["undersized-upstream-buffer"])),]
+    );
+
+    // An unsaved fix in the snippet clears its finding.
+    lsp_change(&mut w, &loc_uri, 2, &loc.replace("1k", "8k"));
+    assert_eq!(lsp_published(&mut r, 2), [(main_uri.clone(), s(&[])), (loc_uri.clone(), s(&[]))]);
+
+    // Closing nginx.conf clears it and relints the tree's open documents.
     lsp_send(
         &mut w,
-        serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
-            "textDocument": {"uri": uri, "version": 2},
-            "contentChanges": [{"text": "server {\n    listen 80;\n}\n"}]}}),
+        serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didClose", "params": {
+            "textDocument": {"uri": main_uri}}}),
     );
-    assert_eq!(lsp_diagnostics(&mut r)["diagnostics"], serde_json::json!([]));
-    lsp_send(&mut w, serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}));
-    assert_eq!(lsp_read(&mut r)["id"], 2);
-    lsp_send(&mut w, serde_json::json!({"jsonrpc": "2.0", "method": "exit"}));
-    drop(w);
-    assert!(child.wait().unwrap().success());
+    assert_eq!(lsp_published(&mut r, 2), [(main_uri.clone(), s(&[])), (loc_uri.clone(), s(&[]))]);
+
+    // A file of the directory that nginx.conf does not reach is linted alone.
+    let unused_uri = format!("file://{}/snippets/unused.conf", d.display());
+    lsp_open(&mut w, &unused_uri, &std::fs::read_to_string(d.join("snippets/unused.conf")).unwrap());
+    assert_eq!(lsp_published(&mut r, 1), [(unused_uri, s(&["duplicate-listen"]))]);
+    lsp_stop((child, w, r));
 }
 
 // ---- the book's examples hold -------------------------------------------------

@@ -285,7 +285,7 @@ fn is_glob(p: &str) -> bool {
 }
 
 /// Lexical normalisation (`a/./b/../c` to `a/c`), without touching the disk.
-fn normalize(p: &Path) -> PathBuf {
+pub(crate) fn normalize(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {
@@ -601,7 +601,7 @@ impl Loader<'_> {
         let mut outside = Vec::new();
         match fs {
             FileSource::Memory(_) => found = fs.memory_walk(abs),
-            FileSource::Disk => {
+            FileSource::Disk | FileSource::Overlay(_) => {
                 let entries = walkdir::WalkDir::new(abs).follow_links(true).sort_by_file_name().into_iter();
                 for entry in entries.filter_entry(|e| {
                     let inside =
@@ -623,6 +623,12 @@ impl Loader<'_> {
                             };
                             self.out.issues.push(LoadIssue::Walk { path, reason });
                         }
+                    }
+                }
+                // Open documents not yet saved to disk.
+                for p in fs.memory_walk(abs) {
+                    if !found.contains(&p) {
+                        found.push(p);
                     }
                 }
             }

@@ -1,7 +1,9 @@
-//! Where the loader reads files from: the disk, or an in-memory tree (for
-//! fuzzing and tests). Every file-system question the loader asks goes
-//! through [`FileSource`], so the in-memory tree behaves like the disk minus
-//! symbolic links.
+//! Where the loader reads files from: the disk, an in-memory tree (for
+//! fuzzing, tests and `nginx -T` dumps), or the disk seen through the
+//! unsaved texts of an editor's open documents. Every file-system question
+//! the loader asks goes through [`FileSource`], so the in-memory tree behaves
+//! like the disk minus symbolic links, and an overlaid path like a regular
+//! file.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -17,6 +19,10 @@ pub enum FileSource {
     /// An in-memory tree: absolute, normalised path to the file's bytes.
     /// Directories are implied by the paths of the files under them.
     Memory(Arc<BTreeMap<PathBuf, Vec<u8>>>),
+    /// The real file system with some files' texts replaced (an editor's
+    /// unsaved documents): absolute, normalised path to the bytes. An
+    /// overlaid path is a regular file whether or not the disk has it.
+    Overlay(Arc<BTreeMap<PathBuf, Vec<u8>>>),
 }
 
 /// Result of reading one file.
@@ -32,27 +38,36 @@ impl FileSource {
         match self {
             FileSource::Disk => read_disk(path, max),
             FileSource::Memory(files) => match files.get(path) {
-                Some(bytes) if bytes.len() as u64 > max => ReadResult::Bad(too_big(bytes.len() as u64, max)),
-                Some(bytes) => ReadResult::Ok(bytes.clone()),
+                Some(bytes) => read_memory(bytes, max),
                 None if self.is_dir(path) => ReadResult::Bad("it is a directory".into()),
                 None => ReadResult::NotFound,
             },
+            FileSource::Overlay(files) => match files.get(path).or_else(|| through_links(files, path)) {
+                Some(bytes) => read_memory(bytes, max),
+                None => read_disk(path, max),
+            },
         }
+    }
+
+    /// True when the path has an overlaid text.
+    fn overlaid(&self, path: &Path) -> bool {
+        matches!(self, FileSource::Overlay(files) if files.contains_key(path))
     }
 
     pub(crate) fn is_file(&self, path: &Path) -> bool {
         match self {
             FileSource::Disk => path.is_file(),
             FileSource::Memory(files) => files.contains_key(path),
+            FileSource::Overlay(files) => files.contains_key(path) || path.is_file(),
         }
     }
 
     pub(crate) fn is_dir(&self, path: &Path) -> bool {
         match self {
             FileSource::Disk => path.is_dir(),
-            FileSource::Memory(files) => {
-                files.range(path.to_path_buf()..).next().is_some_and(|(p, _)| p != path && p.starts_with(path))
-            }
+            FileSource::Memory(files) => implied_dir(files, path),
+            // A document may be open in a directory not yet created.
+            FileSource::Overlay(files) => !files.contains_key(path) && (path.is_dir() || implied_dir(files, path)),
         }
     }
 
@@ -66,6 +81,15 @@ impl FileSource {
         match self {
             FileSource::Disk => std::fs::canonicalize(path).ok(),
             FileSource::Memory(_) => self.exists(path).then(|| path.to_path_buf()),
+            FileSource::Overlay(_) if self.overlaid(path) => std::fs::canonicalize(path).ok().or_else(|| {
+                // Not on disk (yet): where its directory really is.
+                let real_dir = path.parent().and_then(|d| std::fs::canonicalize(d).ok());
+                Some(match (real_dir, path.file_name()) {
+                    (Some(d), Some(name)) => d.join(name),
+                    _ => path.to_path_buf(),
+                })
+            }),
+            FileSource::Overlay(_) => std::fs::canonicalize(path).ok(),
         }
     }
 
@@ -78,7 +102,9 @@ impl FileSource {
         path: &Path,
         dirs: &mut std::collections::HashMap<PathBuf, Option<PathBuf>>,
     ) -> Option<PathBuf> {
-        let FileSource::Disk = self else { return self.canonicalize(path) };
+        if matches!(self, FileSource::Memory(_)) || self.overlaid(path) {
+            return self.canonicalize(path);
+        }
         let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else { return self.canonicalize(path) };
         if !path.is_absolute() || name == ".." || name == "." {
             return self.canonicalize(path);
@@ -110,6 +136,8 @@ impl FileSource {
         match self {
             FileSource::Disk => std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()),
             FileSource::Memory(_) => false,
+            FileSource::Overlay(_) if self.overlaid(path) => false,
+            FileSource::Overlay(_) => std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()),
         }
     }
 
@@ -122,30 +150,63 @@ impl FileSource {
             require_literal_leading_dot: true,
         };
         let Some(pat) = pattern.to_str() else { return Vec::new() };
+        let disk = || match glob::glob_with(pat, opts) {
+            Ok(paths) => paths.filter_map(Result::ok).collect(),
+            Err(_) => Vec::new(),
+        };
+        let memory = |files: &BTreeMap<PathBuf, Vec<u8>>| match glob::Pattern::new(pat) {
+            Ok(p) => files.keys().filter(|k| p.matches_path_with(k, opts)).cloned().collect(),
+            Err(_) => Vec::new(),
+        };
         let mut out: Vec<PathBuf> = match self {
-            FileSource::Disk => match glob::glob_with(pat, opts) {
-                Ok(paths) => paths.filter_map(Result::ok).collect(),
-                Err(_) => Vec::new(),
-            },
-            FileSource::Memory(files) => match glob::Pattern::new(pat) {
-                Ok(p) => files.keys().filter(|k| p.matches_path_with(k, opts)).cloned().collect(),
-                Err(_) => Vec::new(),
-            },
+            FileSource::Disk => disk(),
+            FileSource::Memory(files) => memory(files),
+            FileSource::Overlay(files) => {
+                let mut v: Vec<PathBuf> = disk();
+                v.extend(memory(files));
+                v
+            }
         };
         out.sort_by(|a, b| a.as_os_str().as_encoded_bytes().cmp(b.as_os_str().as_encoded_bytes()));
+        out.dedup();
         out
     }
 
-    /// Files of an in-memory directory, sorted (the disk is walked with walkdir).
+    /// Files of an in-memory directory, or the overlaid files under a
+    /// directory, sorted (the disk is walked with walkdir).
     pub(crate) fn memory_walk(&self, dir: &Path) -> Vec<PathBuf> {
         match self {
             FileSource::Disk => Vec::new(),
-            FileSource::Memory(files) => files
+            FileSource::Memory(files) | FileSource::Overlay(files) => files
                 .range(dir.to_path_buf()..)
                 .take_while(|(p, _)| p.starts_with(dir))
                 .map(|(p, _)| p.clone())
                 .collect(),
         }
+    }
+}
+
+/// The overlaid text of the file a path leads to through symbolic links
+/// (an open `sites-available/x` read as `sites-enabled/x`). Resolving costs
+/// system calls: only for a link, or a file named like an overlaid one
+/// (its directory may be a link).
+fn through_links<'f>(files: &'f BTreeMap<PathBuf, Vec<u8>>, path: &Path) -> Option<&'f Vec<u8>> {
+    if files.is_empty() || !(path.is_symlink() || files.keys().any(|k| k.file_name() == path.file_name())) {
+        return None;
+    }
+    files.get(&std::fs::canonicalize(path).ok()?)
+}
+
+/// Is `path` a directory because some file lies under it?
+fn implied_dir(files: &BTreeMap<PathBuf, Vec<u8>>, path: &Path) -> bool {
+    files.range(path.to_path_buf()..).next().is_some_and(|(p, _)| p != path && p.starts_with(path))
+}
+
+fn read_memory(bytes: &[u8], max: u64) -> ReadResult {
+    if bytes.len() as u64 > max {
+        ReadResult::Bad(too_big(bytes.len() as u64, max))
+    } else {
+        ReadResult::Ok(bytes.to_vec())
     }
 }
 
@@ -187,5 +248,60 @@ pub(crate) fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
         _ => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(r: ReadResult) -> String {
+        match r {
+            ReadResult::Ok(b) => String::from_utf8(b).unwrap(),
+            ReadResult::NotFound => "<not found>".into(),
+            ReadResult::Bad(why) => format!("<bad: {why}>"),
+        }
+    }
+
+    #[test]
+    fn overlay_reads_open_texts_first_and_globs_both() {
+        let dir = std::env::temp_dir().join(format!("ngxlint-overlay-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("conf.d")).unwrap();
+        let dir = std::fs::canonicalize(&dir).unwrap();
+        std::fs::write(dir.join("conf.d/a.conf"), "disk a").unwrap();
+        std::fs::write(dir.join("conf.d/c.conf"), "disk c").unwrap();
+        let mut open = BTreeMap::new();
+        open.insert(dir.join("conf.d/a.conf"), b"open a".to_vec());
+        open.insert(dir.join("conf.d/b.conf"), b"open b".to_vec());
+        open.insert(dir.join("new/d.conf"), b"open d".to_vec());
+        let fs = FileSource::Overlay(Arc::new(open));
+
+        assert_eq!(text(fs.read(&dir.join("conf.d/a.conf"), 100)), "open a");
+        assert_eq!(text(fs.read(&dir.join("conf.d/b.conf"), 100)), "open b");
+        assert_eq!(text(fs.read(&dir.join("conf.d/c.conf"), 100)), "disk c");
+        assert_eq!(text(fs.read(&dir.join("conf.d/x.conf"), 100)), "<not found>");
+        assert!(text(fs.read(&dir.join("conf.d/b.conf"), 3)).starts_with("<bad: it is 6 bytes"));
+        assert!(text(fs.read(&dir.join("conf.d"), 100)).contains("directory"));
+
+        // An overlaid path is a regular file, on disk or not; its directory
+        // exists even when only the overlay implies it.
+        for f in ["conf.d/a.conf", "conf.d/b.conf", "new/d.conf"] {
+            let p = dir.join(f);
+            assert!(fs.is_file(&p) && fs.exists(&p) && !fs.is_dir(&p) && !fs.is_symlink(&p), "{f}");
+            assert_eq!(fs.canonicalize(&p), Some(p.clone()), "{f}");
+            assert_eq!(fs.canonicalize_with(&p, &mut Default::default()), Some(p.clone()), "{f}");
+        }
+        assert!(fs.is_dir(&dir.join("conf.d")) && fs.is_dir(&dir.join("new")));
+        assert!(!fs.exists(&dir.join("conf.d/x.conf")));
+
+        // Globs: the disk's files and the overlaid ones that match, sorted, once each.
+        let names = |pat: &str| -> Vec<String> {
+            fs.glob(&dir.join(pat)).iter().map(|p| p.strip_prefix(&dir).unwrap().display().to_string()).collect()
+        };
+        assert_eq!(names("conf.d/*.conf"), ["conf.d/a.conf", "conf.d/b.conf", "conf.d/c.conf"]);
+        assert_eq!(names("*/[bd].conf"), ["conf.d/b.conf", "new/d.conf"]);
+        assert_eq!(fs.memory_walk(&dir.join("conf.d")), [dir.join("conf.d/a.conf"), dir.join("conf.d/b.conf")]);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
