@@ -41,9 +41,21 @@ pub(super) fn parse(file: FileId, text: &str, opts: &ParseOptions) -> Parsed {
             let cut = if pos + want >= text.len() {
                 text.len()
             } else {
-                match text.as_bytes()[pos + want..].iter().position(|b| *b == b'\n') {
+                // Just after a line feed; on a very long line, just after a
+                // `;`, brace or space. Any cut is safe (the token it falls in
+                // ends the slice and is lexed again); these bytes only keep a
+                // backslash or `$` from ending a slice.
+                let rest = &text.as_bytes()[pos + want..];
+                let near = &rest[..rest.len().min(SLICE)];
+                match near.iter().position(|b| *b == b'\n') {
                     Some(i) => pos + want + i + 1,
-                    None => text.len(),
+                    None => match near.iter().position(|b| matches!(b, b';' | b'{' | b'}' | b' ')) {
+                        Some(i) => pos + want + i + 1,
+                        None => match rest.iter().position(|b| *b == b'\n') {
+                            Some(i) => pos + want + i + 1,
+                            None => text.len(),
+                        },
+                    },
                 }
             };
             let slice = &text[pos..cut];

@@ -107,3 +107,21 @@ fn slices_rejoin_tokens_across_cuts() {
     assert_eq!(r.ast.nodes.len(), 3000);
     assert!(r.ast.nodes.iter().all(|d| r.ast.args(d).len() == 2));
 }
+
+/// A file on one very long line is lexed in slices cut after `;`, braces or
+/// spaces: the words must be those of the same statements on separate lines,
+/// whatever falls at a cut (quotes holding `;`, escapes, `${`, comments).
+#[test]
+fn a_long_line_is_sliced_without_changing_the_words() {
+    let unit = r#"location = /a\;b { return 200 "x; { } y" ; set $v ${host}z; } "#;
+    let one_line: String = unit.repeat(9000);
+    assert!(one_line.len() > 4 * 65536 && !one_line.contains('\n'));
+    let unit_lines = "location = /a\\;b {\nreturn 200 \"x; { } y\" ;\nset $v ${host}z;\n}\n";
+    let lines: String = unit_lines.repeat(9000);
+    let (a, b) = (words(&one_line), words(&lines));
+    assert_eq!(a.len(), 3 * 9000);
+    assert_eq!(a, b);
+    // The same with a comment closing the line (it runs to the end of the file).
+    let tail = format!("{one_line}# ; {{ }} \"");
+    assert_eq!(words(&tail), a);
+}
