@@ -96,20 +96,8 @@ fn corpus_unknown_variable_has_no_false_alarm() {
     let (mut files, mut agreed, mut in_snippets, mut excused) = (0, 0, 0, 0);
     let mut problems = Vec::new();
     let mut unexcused = Vec::new();
-    for line in verdicts.lines().skip(1) {
-        let cols: Vec<&str> = line.split('\t').collect();
-        let (path, context, syntax, other) = (cols[0], cols[1], cols[2], cols[5]);
-        if syntax != "ok" {
-            continue;
-        }
+    for (path, opts, other) in accepted_files(&verdicts) {
         files += 1;
-        let ctx = match context {
-            "main" => None,
-            "http" => Some(Context::Http),
-            "server" => Some(Context::Server),
-            _ => Some(Context::Location),
-        };
-        let opts = LoadOptions { snippet_context: ctx, ..LoadOptions::default() };
         let entry = [Entry::Path(corpus.join(path))];
         let out = ngxlint::check_with(&entry, &opts, &sel, &default_opts);
         for d in &out.diagnostics {
@@ -168,20 +156,8 @@ fn corpus_semantic_rules_have_no_false_alarm() {
     let sel = Selection { select: known.clone(), ..Selection::default() };
     let (mut files, mut agreed) = (0, 0);
     let mut problems = Vec::new();
-    for line in verdicts.lines().skip(1) {
-        let cols: Vec<&str> = line.split('\t').collect();
-        let (path, context, syntax, other) = (cols[0], cols[1], cols[2], cols[5]);
-        if syntax != "ok" {
-            continue;
-        }
+    for (path, opts, other) in accepted_files(&verdicts) {
         files += 1;
-        let ctx = match context {
-            "main" => None,
-            "http" => Some(Context::Http),
-            "server" => Some(Context::Server),
-            _ => Some(Context::Location),
-        };
-        let opts = LoadOptions { snippet_context: ctx, ..LoadOptions::default() };
         let out = ngxlint::check(&[Entry::Path(corpus.join(path))], &opts, &sel);
         for d in out.diagnostics.iter().filter(|d| d.severity == ngxlint::lint::Severity::Error) {
             if other.contains(&d.finding.message) {
@@ -201,4 +177,25 @@ fn corpus_semantic_rules_have_no_false_alarm() {
         println!("  {p}");
     }
     assert!(problems.is_empty(), "false alarms:\n{}", problems.join("\n"));
+}
+
+/// The files nginx parses (`syntax=ok` in verdicts.tsv): path, the load
+/// options of the context the manifest gives, and nginx's other messages.
+fn accepted_files(verdicts: &str) -> Vec<(&str, LoadOptions, &str)> {
+    let mut out = Vec::new();
+    for line in verdicts.lines().skip(1) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let (path, context, syntax, other) = (cols[0], cols[1], cols[2], cols[5]);
+        if syntax != "ok" {
+            continue;
+        }
+        let ctx = match context {
+            "main" => None,
+            "http" => Some(Context::Http),
+            "server" => Some(Context::Server),
+            _ => Some(Context::Location),
+        };
+        out.push((path, LoadOptions { snippet_context: ctx, ..LoadOptions::default() }, other));
+    }
+    out
 }
