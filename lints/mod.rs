@@ -34,10 +34,12 @@ mod inconsistent_buffer_sizes;
 mod invalid_argument_count;
 mod invalid_directive_value;
 mod invalid_flag_value;
+mod invalid_if_condition;
 mod invalid_listen;
 mod invalid_location_modifier;
 mod invalid_nested_location;
 mod invalid_regex;
+mod invalid_return_code;
 mod invalid_shared_zone;
 mod invalid_suppression;
 mod invalid_upstream_server;
@@ -45,12 +47,16 @@ mod keepalive_not_used;
 mod keepalive_to_literal_host;
 mod long_lived_default_timeout;
 mod map_without_default_for_access;
+mod incomplete_mail_server;
 mod missing_default_server;
+mod missing_events_block;
+mod missing_ssl_certificate;
 mod multiline_header_value;
 mod pass_protocol_mismatch;
 mod pass_scheme_port_mismatch;
 mod php_location_without_guard;
 mod proxy_loop;
+mod proxy_pass_uri_not_allowed;
 mod public_dns_resolver;
 mod return_before_access_control;
 mod root_at_filesystem_root;
@@ -97,12 +103,18 @@ pub static ALL: &[&dyn Rule] = &[
     &invalid_location_modifier::InvalidLocationModifier,
     &invalid_nested_location::InvalidNestedLocation,
     &invalid_regex::InvalidRegex,
+    &invalid_if_condition::InvalidIfCondition,
+    &invalid_return_code::InvalidReturnCode,
+    &proxy_pass_uri_not_allowed::ProxyPassUriNotAllowed,
     &duplicate_directive::DuplicateDirective,
     &duplicate_location::DuplicateLocation,
     &duplicate_upstream::DuplicateUpstream,
     &duplicate_log_format::DuplicateLogFormat,
     &unknown_log_format::UnknownLogFormat,
     &upstream_without_servers::UpstreamWithoutServers,
+    &missing_ssl_certificate::MissingSslCertificate,
+    &incomplete_mail_server::IncompleteMailServer,
+    &missing_events_block::MissingEventsBlock,
     &invalid_upstream_server::InvalidUpstreamServer,
     &invalid_listen::InvalidListen,
     &duplicate_listen::DuplicateListen,

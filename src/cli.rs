@@ -463,6 +463,13 @@ fn settings(args: &CheckArgs, config: &crate::config::Config) -> Result<Settings
         ..LoadOptions::default()
     };
     opts.parse.max_depth = args.max_depth;
+    if let Some(c) = &args.conf {
+        let c = match &args.prefix {
+            Some(prefix) if c.is_relative() => prefix.join(c),
+            _ => c.clone(),
+        };
+        opts.main_entries.push(c);
+    }
     for m in &args.maps {
         match m.split_once('=') {
             Some((from, to)) if !from.is_empty() => {

@@ -139,7 +139,13 @@ fn corpus_unknown_variable_has_no_false_alarm() {
 /// message too (its verdict kept going past non-syntax errors).
 #[test]
 fn corpus_semantic_rules_have_no_false_alarm() {
-    const RULES: [&str; 7] = [
+    const RULES: [&str; 13] = [
+        "invalid-return-code",
+        "invalid-if-condition",
+        "proxy-pass-uri-not-allowed",
+        "missing-ssl-certificate",
+        "incomplete-mail-server",
+        "missing-events-block",
         "invalid-upstream-server",
         "invalid-shared-zone",
         "invalid-nested-location",
@@ -154,13 +160,23 @@ fn corpus_semantic_rules_have_no_false_alarm() {
     let known: Vec<String> =
         RULES.iter().filter(|r| ngxlint::lints::by_name(r).is_some()).map(|r| r.to_string()).collect();
     let sel = Selection { select: known.clone(), ..Selection::default() };
+    // nginx checks for `events` after everything else, so the verdicts of
+    // files that stop earlier do not show it; the manifest notes the files
+    // that have none.
+    let manifest = std::fs::read_to_string(corpus.join("manifest.tsv")).expect("manifest.tsv");
+    let no_events: std::collections::HashSet<&str> = manifest
+        .lines()
+        .filter(|l| l.contains("(no events{})"))
+        .filter_map(|l| l.split('\t').next())
+        .collect();
     let (mut files, mut agreed) = (0, 0);
     let mut problems = Vec::new();
     for (path, opts, other) in accepted_files(&verdicts) {
         files += 1;
         let out = ngxlint::check(&[Entry::Path(corpus.join(path))], &opts, &sel);
         for d in out.diagnostics.iter().filter(|d| d.severity == ngxlint::lint::Severity::Error) {
-            if other.contains(&d.finding.message) {
+            let events = d.rule == "missing-events-block" && no_events.contains(path);
+            if other.contains(&d.finding.message) || events {
                 agreed += 1;
                 continue;
             }

@@ -39,7 +39,9 @@ fn oracle_cases_agree_with_nginx() {
         }
         checked += 1;
         // Run from the cases directory so paths print as nginx's --relative-to does.
-        let out = ngxlint::check(&[Entry::Path(cases.join(name))], &LoadOptions::default(), &Selection::default());
+        // The oracle runs nginx with `-c CASE`: each case is a main configuration.
+        let opts = LoadOptions { main_entries: vec![cases.join(name)], ..LoadOptions::default() };
+        let out = ngxlint::check(&[Entry::Path(cases.join(name))], &opts, &Selection::default());
         // Where nginx names one of its stock files, ngxlint reports at the
         // include and labels the place in its built-in copy.
         let stock_label = |d: &ngxlint::lint::Diagnostic, line: u32| {

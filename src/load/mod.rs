@@ -38,6 +38,9 @@ pub struct LoadOptions {
     pub max_directives: usize,
     /// Context given on the command line for entry files that are snippets.
     pub snippet_context: Option<Context>,
+    /// Entry files that are main configurations whatever they hold (`-c`,
+    /// like nginx's: an empty one is a main configuration too).
+    pub main_entries: Vec<PathBuf>,
     /// Includes may only read files under this directory (and under the
     /// targets of `maps`); by default the conf dir of each entry point, or
     /// the directory walked.
@@ -62,6 +65,7 @@ impl Default for LoadOptions {
             max_files: 20_000,
             max_directives: 5_000_000,
             snippet_context: None,
+            main_entries: Vec::new(),
             root: None,
             source: FileSource::Disk,
             parse: ParseOptions::default(),
@@ -524,7 +528,8 @@ impl Loader<'_> {
             match r {
                 Ok(id) => {
                     let f = &self.out.files[id as usize];
-                    let kind = if looks_main(f) || self.opts.snippet_context == Some(Context::Main) {
+                    let main_entry = self.opts.main_entries.iter().any(|m| self.absolute(m) == path);
+                    let kind = if looks_main(f) || main_entry || self.opts.snippet_context == Some(Context::Main) {
                         RootKind::Main
                     } else {
                         RootKind::Snippet(self.opts.snippet_context)

@@ -16,7 +16,7 @@ pub fn shared() -> Option<PathBuf> {
 
 /// nginx messages that are syntax-class (see shared/corpus/VERDICTS.md).
 pub fn is_syntax_message(m: &str) -> bool {
-    m.starts_with("unexpected ")
+    (m.starts_with("unexpected ") && !m.ends_with(" in condition"))
         || m.starts_with("too long parameter")
         || m.starts_with("too long lua code block")
         || m.starts_with("Lua code block missing")
@@ -55,6 +55,7 @@ pub fn is_covered_message(m: &str) -> bool {
         || m.starts_with("no port in upstream \"")
         || m.starts_with("balancing method does not support parameter \"")
         || m.starts_with("zero size shared memory zone \"")
+        || m == "no \"events\" section in configuration"
         || (m.starts_with('"') && m.contains("_cache\" zone \"") && m.ends_with("\" is unknown"))
         || (m.starts_with("the shared memory zone \"") && m.ends_with("\" is already declared for a different use"))
         || (m.starts_with("the size ") && m.contains(" of shared memory zone \""))
@@ -68,12 +69,25 @@ pub fn is_covered_message(m: &str) -> bool {
         || m.starts_with("unknown log format \"")
         || m.starts_with("duplicate \"log_format\" name \"")
         || m == "no servers are inside upstream"
+        || m.starts_with("invalid return code \"")
+        || m == "no \"events\" section in configuration"
+        || m == "no \"listen\" is defined for server"
+        || m == "unknown mail protocol for server"
+        || m == "no \"auth_http\" is defined for server"
+        || m.starts_with("no \"ssl_certificate\" is defined for the \"")
+        || m.starts_with("no \"ssl_certificate_key\" is defined for certificate \"")
+        || m.starts_with("invalid condition \"")
+        || (m.starts_with("unexpected \"") && m.ends_with("\" in condition"))
+        || m.starts_with("\"proxy_pass\" cannot have URI part in location given by regular expression")
 }
 
 /// Messages nginx gives without a file and line (checked after parsing):
 /// matched by message.
 pub fn is_unlocated_message(m: &str) -> bool {
-    (m.starts_with("unknown \"") && m.ends_with("\" variable")) || m.starts_with("zero size shared memory zone \"")
+    (m.starts_with("unknown \"") && m.ends_with("\" variable"))
+        || m.starts_with("zero size shared memory zone \"")
+        || m.starts_with("no \"ssl_certificate_key\" is defined for certificate \"")
+        || m == "no \"events\" section in configuration"
 }
 
 /// Merge-time messages: nginx names the closing `}` of http; ngxlint points at
