@@ -44,7 +44,46 @@ fn mutate(seed: &str, rng: &mut Rng) -> (&'static str, String) {
     let (s, e) = (d.name.span.start as usize, d.head_end as usize);
     let mut t = seed.to_string();
     let simple = d.block.is_none();
-    match rng.below(14) {
+    match rng.below(15) {
+        14 => {
+            // A return, if or proxy_pass in some block (often invalid there),
+            // or the events block dropped.
+            let opens: Vec<(usize, &str)> = ast
+                .nodes
+                .iter()
+                .filter(|x| x.name() == "location")
+                .filter_map(|x| x.block.as_ref().map(|b| (b.open as usize + 1, x.name())))
+                .collect();
+            if rng.below(8) == 0 {
+                if let Some(ev) = ast.nodes.iter().find(|x| x.name() == "events") {
+                    let end = ev.block.as_ref().and_then(|b| b.close).map_or(ev.head_end as usize, |c| c as usize + 1);
+                    t.replace_range(ev.name.span.start as usize..end, "");
+                    return ("return, if, events", t);
+                }
+            }
+            let stmt = [
+                " return 1000; ",
+                " return /login; ",
+                " return 301 /x; ",
+                " return $uri; ",
+                " return https://$host$request_uri; ",
+                " if ($uri == /x) { return 404; } ",
+                " if ($uri ~ ^/x) { return 404; } ",
+                " if (-z $request_filename) { return 404; } ",
+                " if (!-f $request_filename) { return 404; } ",
+                " if ($uri) { return 404; } ",
+                " if (uri = x) { return 404; } ",
+                " proxy_pass http://127.0.0.1:8000/x/; ",
+                " proxy_pass http://127.0.0.1:8000; ",
+                " if ($uri) { proxy_pass http://127.0.0.1:8000/; } ",
+            ][rng.below(14)];
+            if opens.is_empty() {
+                t.insert_str(e, stmt);
+            } else {
+                t.insert_str(opens[rng.below(opens.len())].0, stmt);
+            }
+            ("return, if, events", t)
+        }
         12 => {
             // Reference a variable: often one nothing defines, sometimes a
             // built-in, a prefix variable or one defined elsewhere.
