@@ -38,6 +38,7 @@ mod invalid_if_condition;
 mod invalid_listen;
 mod invalid_location_modifier;
 mod invalid_nested_location;
+mod invalid_pass_address;
 mod invalid_regex;
 mod invalid_return_code;
 mod invalid_shared_zone;
@@ -106,6 +107,7 @@ pub static ALL: &[&dyn Rule] = &[
     &invalid_if_condition::InvalidIfCondition,
     &invalid_return_code::InvalidReturnCode,
     &proxy_pass_uri_not_allowed::ProxyPassUriNotAllowed,
+    &invalid_pass_address::InvalidPassAddress,
     &duplicate_directive::DuplicateDirective,
     &duplicate_location::DuplicateLocation,
     &duplicate_upstream::DuplicateUpstream,

@@ -139,7 +139,8 @@ fn corpus_unknown_variable_has_no_false_alarm() {
 /// message too (its verdict kept going past non-syntax errors).
 #[test]
 fn corpus_semantic_rules_have_no_false_alarm() {
-    const RULES: [&str; 13] = [
+    const RULES: [&str; 14] = [
+        "invalid-pass-address",
         "invalid-return-code",
         "invalid-if-condition",
         "proxy-pass-uri-not-allowed",

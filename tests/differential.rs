@@ -58,7 +58,7 @@ fn mutate(seed: &str, rng: &mut Rng) -> (&'static str, String) {
                 if let Some(ev) = ast.nodes.iter().find(|x| x.name() == "events") {
                     let end = ev.block.as_ref().and_then(|b| b.close).map_or(ev.head_end as usize, |c| c as usize + 1);
                     t.replace_range(ev.name.span.start as usize..end, "");
-                    return ("return, if, events", t);
+                    return ("return, if, pass", t);
                 }
             }
             let stmt = [
@@ -76,13 +76,17 @@ fn mutate(seed: &str, rng: &mut Rng) -> (&'static str, String) {
                 " proxy_pass http://127.0.0.1:8000/x/; ",
                 " proxy_pass http://127.0.0.1:8000; ",
                 " if ($uri) { proxy_pass http://127.0.0.1:8000/; } ",
-            ][rng.below(14)];
+                " proxy_pass localhost:8000; ",
+                " fastcgi_pass http://127.0.0.1:9000; ",
+                " proxy_pass http://127.0.0.1:0; ",
+                " uwsgi_pass 127.0.0.1; ",
+            ][rng.below(18)];
             if opens.is_empty() {
                 t.insert_str(e, stmt);
             } else {
                 t.insert_str(opens[rng.below(opens.len())].0, stmt);
             }
-            ("return, if, events", t)
+            ("return, if, pass", t)
         }
         12 => {
             // Reference a variable: often one nothing defines, sometimes a

@@ -70,6 +70,9 @@ pub fn is_covered_message(m: &str) -> bool {
         || m.starts_with("duplicate \"log_format\" name \"")
         || m == "no servers are inside upstream"
         || m.starts_with("invalid return code \"")
+        || m == "invalid URL prefix"
+        || m.starts_with("no host in upstream \"")
+        || m.starts_with("no path in the unix domain socket in upstream \"")
         || m == "no \"events\" section in configuration"
         || m == "no \"listen\" is defined for server"
         || m == "unknown mail protocol for server"
