@@ -31,8 +31,10 @@ mod include_not_found;
 mod include_outside_root;
 mod include_unreadable;
 mod inconsistent_buffer_sizes;
+mod invalid_access_address;
 mod invalid_argument_count;
 mod invalid_directive_value;
+mod invalid_error_page;
 mod invalid_flag_value;
 mod invalid_if_condition;
 mod invalid_listen;
@@ -40,6 +42,7 @@ mod invalid_location_modifier;
 mod invalid_nested_location;
 mod invalid_pass_address;
 mod invalid_regex;
+mod invalid_set_variable;
 mod invalid_return_code;
 mod invalid_shared_zone;
 mod invalid_suppression;
@@ -60,6 +63,7 @@ mod proxy_loop;
 mod proxy_pass_uri_not_allowed;
 mod public_dns_resolver;
 mod return_before_access_control;
+mod root_and_alias;
 mod root_at_filesystem_root;
 mod script_filename_root_mismatch;
 mod server_tokens_on;
@@ -108,6 +112,10 @@ pub static ALL: &[&dyn Rule] = &[
     &invalid_return_code::InvalidReturnCode,
     &proxy_pass_uri_not_allowed::ProxyPassUriNotAllowed,
     &invalid_pass_address::InvalidPassAddress,
+    &invalid_error_page::InvalidErrorPage,
+    &invalid_set_variable::InvalidSetVariable,
+    &invalid_access_address::InvalidAccessAddress,
+    &root_and_alias::RootAndAlias,
     &duplicate_directive::DuplicateDirective,
     &duplicate_location::DuplicateLocation,
     &duplicate_upstream::DuplicateUpstream,

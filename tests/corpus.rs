@@ -139,8 +139,12 @@ fn corpus_unknown_variable_has_no_false_alarm() {
 /// message too (its verdict kept going past non-syntax errors).
 #[test]
 fn corpus_semantic_rules_have_no_false_alarm() {
-    const RULES: [&str; 14] = [
+    const RULES: [&str; 18] = [
         "invalid-pass-address",
+        "invalid-error-page",
+        "invalid-set-variable",
+        "invalid-access-address",
+        "root-and-alias",
         "invalid-return-code",
         "invalid-if-condition",
         "proxy-pass-uri-not-allowed",

@@ -80,7 +80,13 @@ fn mutate(seed: &str, rng: &mut Rng) -> (&'static str, String) {
                 " fastcgi_pass http://127.0.0.1:9000; ",
                 " proxy_pass http://127.0.0.1:0; ",
                 " uwsgi_pass 127.0.0.1; ",
-            ][rng.below(18)];
+                " error_page 500-502 /x; ",
+                " error_page 404 =200 /x; ",
+                " set x 1; ",
+                " allow 10.0.0.0/33; ",
+                " deny localhost; ",
+                " alias /srv/; ",
+            ][rng.below(24)];
             if opens.is_empty() {
                 t.insert_str(e, stmt);
             } else {

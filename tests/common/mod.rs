@@ -71,6 +71,9 @@ pub fn is_covered_message(m: &str) -> bool {
         || m == "no servers are inside upstream"
         || m.starts_with("invalid return code \"")
         || m == "invalid URL prefix"
+        || (m.starts_with("value \"") && m.ends_with("\" must be between 300 and 599"))
+        || m.starts_with("invalid variable name \"")
+        || (m.ends_with(" directive was specified earlier") && m.contains(" directive is duplicate, "))
         || m.starts_with("no host in upstream \"")
         || m.starts_with("no path in the unix domain socket in upstream \"")
         || m == "no \"events\" section in configuration"
