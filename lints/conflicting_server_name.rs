@@ -60,7 +60,7 @@ impl Rule for ConflictingServerName {
         type Names = Vec<(String, Span)>;
         let mut servers: FxHashMap<InstId, (Sockets, Names)> = FxHashMap::default();
         let mut order: Vec<InstId> = Vec::new();
-        for (id, inst, d) in cx.tree.dispatched(cx.loaded) {
+        for (id, inst, d) in cx.tree.occurrences(cx.loaded, &["server", "listen", "server_name"]) {
             if inst.inner == Some(Context::Server) && inst.ctx == Context::Http {
                 servers.entry(id).or_default();
                 order.push(id);

@@ -15,6 +15,7 @@ use super::tree::{InstId, Status, Tree};
 use crate::load::Loaded;
 use crate::span::{FileId, Span};
 use crate::syntax::ast::{Arg, Directive};
+use compact_str::CompactString;
 use petgraph::graph::{DiGraph, NodeIndex};
 use rustc_hash::FxHashMap;
 
@@ -170,7 +171,8 @@ pub struct Pass {
 #[derive(Clone, Debug)]
 pub struct UpstreamServer {
     pub inst: InstId,
-    pub host: String,
+    /// Inline up to 24 bytes: no allocation per server for usual host names.
+    pub host: CompactString,
     pub port: Option<u16>,
     pub unix: Option<String>,
     pub backup: bool,
@@ -181,7 +183,8 @@ pub struct UpstreamServer {
 #[derive(Clone, Debug)]
 pub struct Upstream {
     pub inst: InstId,
-    pub name: String,
+    /// Lowercase; inline up to 24 bytes (dense inputs hold tens of thousands of upstreams).
+    pub name: CompactString,
     pub stream: bool,
     pub servers: Vec<UpstreamServer>,
 }
@@ -210,10 +213,6 @@ pub struct Model<'a> {
     index: FxHashMap<(InstId, u32), (u32, u32)>,
     /// Instances grouped by (level, name), in source order within a group.
     ids: Vec<InstId>,
-    /// Position of each server in `servers`, by instance.
-    server_at: FxHashMap<InstId, usize>,
-    /// Position of each upstream in `upstreams`, by instance.
-    upstream_at: FxHashMap<InstId, usize>,
     /// Levels holding an `include` of a file that could not be read.
     unresolved: rustc_hash::FxHashSet<InstId>,
     /// Indexes into `passes` of the passes to each upstream.
@@ -227,8 +226,10 @@ pub struct Model<'a> {
     pub passes: Vec<Pass>,
     /// Locations, `if` and `limit_except` levels, in order.
     pub locations: Vec<InstId>,
-    /// Upstream by (root, lowercase name, stream).
-    upstream_by_name: FxHashMap<(u32, String, bool), usize>,
+    /// Indexes into `upstreams` sorted by (root, name, stream, index): the
+    /// first of an equal run is the upstream a name refers to. (A sorted
+    /// list instead of a map keyed by name copies: 4 bytes per upstream.)
+    upstream_by_name: Vec<u32>,
 }
 
 /// Directives whose values nginx keeps as one list per level: a level that
@@ -265,8 +266,6 @@ impl<'a> Model<'a> {
             regexes: Default::default(),
             index: FxHashMap::default(),
             ids: Vec::new(),
-            server_at: FxHashMap::default(),
-            upstream_at: FxHashMap::default(),
             passes_by_upstream: FxHashMap::default(),
             unresolved: Default::default(),
             by_name: Vec::new(),
@@ -275,7 +274,7 @@ impl<'a> Model<'a> {
             upstreams: Vec::new(),
             passes: Vec::new(),
             locations: Vec::new(),
-            upstream_by_name: FxHashMap::default(),
+            upstream_by_name: Vec::new(),
         };
         let roots: Vec<NodeIndex> = (0..loaded.roots.len() as u32).map(|r| m.graph.add_node(Node::Root(r))).collect();
         let mut file_node: FxHashMap<FileId, NodeIndex> = FxHashMap::default();
@@ -310,9 +309,9 @@ impl<'a> Model<'a> {
                     }
                     match inner {
                         Context::Upstream | Context::StreamUpstream => {
-                            let uname = m.arg(id, 0).unwrap_or("").to_ascii_lowercase();
+                            let mut uname = CompactString::new(m.arg(id, 0).unwrap_or(""));
+                            uname.make_ascii_lowercase();
                             let stream = inner == Context::StreamUpstream;
-                            m.upstream_by_name.entry((inst.root, uname.clone(), stream)).or_insert(m.upstreams.len());
                             m.upstreams.push(Upstream { inst: id, name: uname, stream, servers: Vec::new() });
                         }
                         Context::Server => m.servers.push(Server { inst: id, listens: Vec::new(), names: Vec::new() }),
@@ -341,6 +340,10 @@ impl<'a> Model<'a> {
                         if inst.parent == Some(u.inst) {
                             let args = loaded.file(inst.file).ast.args(d);
                             if let Some(us) = parse_upstream_server(id, args) {
+                                // Most upstreams have one server: no room for four.
+                                if u.servers.is_empty() {
+                                    u.servers.reserve_exact(1);
+                                }
                                 u.servers.push(us);
                             }
                         }
@@ -407,8 +410,14 @@ impl<'a> Model<'a> {
             v.1 += 1;
         }
         drop(entries);
-        m.server_at = m.servers.iter().enumerate().map(|(i, s)| (s.inst, i)).collect();
-        m.upstream_at = m.upstreams.iter().enumerate().map(|(i, u)| (u.inst, i)).collect();
+        let ups = &m.upstreams;
+        let by_name = |i: &u32| {
+            let u = &ups[*i as usize];
+            (tree.insts[u.inst as usize].root, u.name.as_str(), u.stream, *i)
+        };
+        let mut order: Vec<u32> = (0..ups.len() as u32).collect();
+        order.sort_unstable_by(|a, b| by_name(a).cmp(&by_name(b)));
+        m.upstream_by_name = order;
         // A server without `listen` listens on *:80, unless an include that
         // could not be read may hold its listen directives.
         let unknown: Vec<bool> =
@@ -427,8 +436,8 @@ impl<'a> Model<'a> {
             let root = tree.insts[id as usize].root;
             let stream = kind == PassKind::StreamProxy;
             if !target.dynamic && target.unix.is_none() {
-                if let Some(&u) = m.upstream_by_name.get(&(root, target.host.clone(), stream)) {
-                    target.upstream = Some(m.upstreams[u].inst);
+                if let Some(u) = m.upstream_named(root, &target.host, stream) {
+                    target.upstream = Some(u.inst);
                 }
             }
             let pi = m.passes.len() as u32;
@@ -598,7 +607,20 @@ impl<'a> Model<'a> {
 
     /// The upstream block an instance stands for.
     pub fn upstream(&self, inst: InstId) -> Option<&Upstream> {
-        self.upstream_at.get(&inst).map(|&i| &self.upstreams[i])
+        // `upstreams` is in instance order.
+        self.upstreams.binary_search_by_key(&inst, |u| u.inst).ok().map(|i| &self.upstreams[i])
+    }
+
+    /// The upstream block a (lowercase) name refers to in a root: the first
+    /// one declared, as nginx keeps the first.
+    fn upstream_named(&self, root: u32, name: &str, stream: bool) -> Option<&Upstream> {
+        let key = |i: u32| {
+            let u = &self.upstreams[i as usize];
+            (self.tree.insts[u.inst as usize].root, u.name.as_str(), u.stream)
+        };
+        let at = self.upstream_by_name.partition_point(|&i| key(i) < (root, name, stream));
+        let &i = self.upstream_by_name.get(at)?;
+        (key(i) == (root, name, stream)).then(|| &self.upstreams[i as usize])
     }
 
     /// The passes that send requests to an upstream block.
@@ -657,7 +679,8 @@ impl<'a> Model<'a> {
         } else {
             self.enclosing(level, Context::Server)
         }?;
-        self.server_at.get(&s).map(|&i| &self.servers[i])
+        // `servers` is in instance order.
+        self.servers.binary_search_by_key(&s, |x| x.inst).ok().map(|i| &self.servers[i])
     }
 }
 
@@ -824,7 +847,14 @@ fn parse_upstream_server(inst: InstId, args: &[Arg]) -> Option<UpstreamServer> {
     let addr = args.first()?.as_str();
     let t = parse_target(PassKind::Scgi, addr);
     let has = |p: &str| args.iter().skip(1).any(|a| a.as_str() == p);
-    Some(UpstreamServer { inst, host: t.host, port: t.port, unix: t.unix, backup: has("backup"), down: has("down") })
+    Some(UpstreamServer {
+        inst,
+        host: CompactString::new(&t.host),
+        port: t.port,
+        unix: t.unix,
+        backup: has("backup"),
+        down: has("down"),
+    })
 }
 
 /// Since nginx 1.29.7 (so in 1.30 stable), `upstream` blocks keep a pool of
