@@ -57,14 +57,14 @@ impl Rule for DuplicateDirective {
         &Self::META
     }
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
-        // (root, enclosing block, name) -> first occurrence
-        let mut seen: FxHashMap<(u32, Option<InstId>, &str), InstId> = FxHashMap::default();
+        // (root, enclosing block, name's key) -> first occurrence
+        let mut seen: FxHashMap<(u32, Option<InstId>, u32), InstId> = FxHashMap::default();
         for (id, inst, d) in cx.tree.occurrences_where(cx.loaded, tracked) {
             let Status::Found(spec) = inst.status else { continue };
             if !tracked(spec) {
                 continue;
             }
-            match seen.entry((inst.root, inst.parent, d.name())) {
+            match seen.entry((inst.root, inst.parent, spec.key)) {
                 std::collections::hash_map::Entry::Vacant(e) => {
                     e.insert(id);
                 }

@@ -226,10 +226,11 @@ pub struct Model<'a> {
     pub passes: Vec<Pass>,
     /// Locations, `if` and `limit_except` levels, in order.
     pub locations: Vec<InstId>,
-    /// Indexes into `upstreams` sorted by (root, name, stream, index): the
-    /// first of an equal run is the upstream a name refers to. (A sorted
-    /// list instead of a map keyed by name copies: 4 bytes per upstream.)
-    upstream_by_name: Vec<u32>,
+    /// (hash of (root, name, stream), index into `upstreams`), sorted: the
+    /// first entry of a hash whose key matches is the upstream a name refers
+    /// to. (A sorted list instead of a map keyed by name copies: 8 bytes per
+    /// upstream.)
+    upstream_by_name: Vec<(u32, u32)>,
 }
 
 /// Directives whose values nginx keeps as one list per level: a level that
@@ -426,13 +427,13 @@ impl<'a> Model<'a> {
             v.1 += 1;
         }
         drop(entries);
-        let ups = &m.upstreams;
-        let by_name = |i: &u32| {
-            let u = &ups[*i as usize];
-            (tree.insts[u.inst as usize].root, u.name.as_str(), u.stream, *i)
-        };
-        let mut order: Vec<u32> = (0..ups.len() as u32).collect();
-        order.sort_unstable_by(|a, b| by_name(a).cmp(&by_name(b)));
+        let mut order: Vec<(u32, u32)> = m
+            .upstreams
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (name_hash(tree.insts[u.inst as usize].root, &u.name, u.stream), i as u32))
+            .collect();
+        order.sort_unstable();
         m.upstream_by_name = order;
         // A server without `listen` listens on *:80, unless an include that
         // could not be read may hold its listen directives.
@@ -630,13 +631,12 @@ impl<'a> Model<'a> {
     /// The upstream block a (lowercase) name refers to in a root: the first
     /// one declared, as nginx keeps the first.
     fn upstream_named(&self, root: u32, name: &str, stream: bool) -> Option<&Upstream> {
-        let key = |i: u32| {
+        let h = name_hash(root, name, stream);
+        let at = self.upstream_by_name.partition_point(|&(x, _)| x < h);
+        self.upstream_by_name[at..].iter().take_while(|&&(x, _)| x == h).find_map(|&(_, i)| {
             let u = &self.upstreams[i as usize];
-            (self.tree.insts[u.inst as usize].root, u.name.as_str(), u.stream)
-        };
-        let at = self.upstream_by_name.partition_point(|&i| key(i) < (root, name, stream));
-        let &i = self.upstream_by_name.get(at)?;
-        (key(i) == (root, name, stream)).then(|| &self.upstreams[i as usize])
+            (u.name == name && u.stream == stream && self.tree.insts[u.inst as usize].root == root).then_some(u)
+        })
     }
 
     /// The passes that send requests to an upstream block.
@@ -801,15 +801,23 @@ impl<'a> Model<'a> {
     }
 }
 
+/// The key of [`Model::upstream_named`]'s index (collisions are told apart there).
+fn name_hash(root: u32, name: &str, stream: bool) -> u32 {
+    let mut h = rustc_hash::FxHasher::default();
+    std::hash::Hash::hash(&(root, name, stream), &mut h);
+    (std::hash::Hasher::finish(&h) >> 32) as u32
+}
+
 /// Parses the address argument of a `*_pass` directive.
 pub fn parse_target(kind: PassKind, raw: &str) -> Target {
     let mut t = Target::default();
     let mut rest = raw;
-    if let Some((scheme, after)) = raw.split_once("://") {
+    if let Some((scheme, after)) = split_scheme(raw) {
+        let is = |a: &str, b: &str| scheme.eq_ignore_ascii_case(a) || scheme.eq_ignore_ascii_case(b);
         let known = match kind {
-            PassKind::Proxy => matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https"),
-            PassKind::Grpc => matches!(scheme.to_ascii_lowercase().as_str(), "grpc" | "grpcs"),
-            PassKind::Uwsgi => matches!(scheme.to_ascii_lowercase().as_str(), "uwsgi" | "suwsgi"),
+            PassKind::Proxy => is("http", "https"),
+            PassKind::Grpc => is("grpc", "grpcs"),
+            PassKind::Uwsgi => is("uwsgi", "suwsgi"),
             _ => false,
         };
         if known || !scheme.contains('$') {
@@ -856,6 +864,21 @@ pub fn parse_target(kind: PassKind, raw: &str) -> Target {
     t.host = host.to_ascii_lowercase();
     t.port = port.and_then(|p| p.parse::<u16>().ok());
     t
+}
+
+/// `raw.split_once("://")`, without building a substring searcher (a pass
+/// or upstream server is parsed for each of thousands of directives).
+fn split_scheme(raw: &str) -> Option<(&str, &str)> {
+    let b = raw.as_bytes();
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(b':', &b[from..]) {
+        let at = from + i;
+        if b[at + 1..].starts_with(b"//") {
+            return Some((&raw[..at], &raw[at + 3..]));
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// Parses `server ADDRESS [params]` inside an upstream block.

@@ -137,6 +137,14 @@ pub fn build(loaded: &Loaded, max: usize) -> Tree {
         by_key: Default::default(),
     };
     let t = table();
+    // Each statement's name looked up once, in parallel, rather than at
+    // every expansion (a snippet included by 1,000 sites is expanded 1,000
+    // times) on this serial path.
+    let keys: Vec<Vec<u32>> = {
+        use rayon::prelude::*;
+        let key = |d: &crate::syntax::ast::Directive| t.key(d.name()).unwrap_or(u32::MAX);
+        loaded.files.par_iter().map(|f| f.ast.nodes.iter().map(key).collect()).collect()
+    };
     for (ri, root) in loaded.roots.iter().enumerate() {
         let ctx = match root.kind {
             RootKind::Main => Context::Main,
@@ -188,7 +196,7 @@ pub fn build(loaded: &Loaded, max: usize) -> Tree {
                 if handler_line || ctx == Context::Lua || d.terminator == Terminator::Missing || d.broken {
                     (Status::Skipped, None)
                 } else {
-                    match t.dispatch(d.name(), ctx) {
+                    match t.dispatch_key(keys[file as usize][node as usize], ctx) {
                         Dispatch::Found(spec) => (Status::Found(spec), spec.opened_context(ctx)),
                         Dispatch::NotAllowed(specs) => {
                             (Status::NotAllowed, specs.iter().find_map(|s| s.opened_context(ctx)))
@@ -276,7 +284,7 @@ impl Tree {
             _ => {
                 let mut v: Vec<InstId> =
                     names.iter().filter_map(|n| t.key(n)).flat_map(|k| idx.get(k)).copied().collect();
-                v.sort_unstable();
+                v.sort(); // merges the sorted runs
                 std::borrow::Cow::Owned(v)
             }
         };
@@ -308,7 +316,7 @@ impl Tree {
             }
             k = end;
         }
-        v.sort_unstable();
+        v.sort(); // merges the sorted runs
         self.iter_ids(loaded, std::borrow::Cow::Owned(v))
     }
 
@@ -335,22 +343,35 @@ impl Tree {
     fn key_index(&self, loaded: &Loaded) -> &KeyIndex {
         self.by_key.get_or_init(|| {
             let t = table();
-            let key = |inst: &Inst| match inst.status {
-                Status::Found(spec) => Some(spec.key),
-                Status::NotAllowed => t.key(loaded.file(inst.file).ast.node(inst.node).name()),
-                Status::Unknown | Status::Skipped => None,
-            };
             // Two passes (count, then fill): one allocation, source order kept.
             let mut ranges = vec![(0u32, 0u32); t.key_count()];
             let mut refused = Vec::new();
-            for (i, inst) in self.insts.iter().enumerate() {
-                if matches!(inst.status, Status::NotAllowed | Status::Unknown) {
-                    refused.push(i as InstId);
-                }
-                if let Some(k) = key(inst) {
-                    ranges[k as usize].1 += 1;
-                }
-            }
+            let keys: Vec<u32> = self
+                .insts
+                .iter()
+                .enumerate()
+                .map(|(i, inst)| {
+                    let k = match inst.status {
+                        Status::Found(spec) => Some(spec.key),
+                        Status::NotAllowed => {
+                            refused.push(i as InstId);
+                            t.key(loaded.file(inst.file).ast.node(inst.node).name())
+                        }
+                        Status::Unknown => {
+                            refused.push(i as InstId);
+                            None
+                        }
+                        Status::Skipped => None,
+                    };
+                    match k {
+                        Some(k) => {
+                            ranges[k as usize].1 += 1;
+                            k
+                        }
+                        None => u32::MAX,
+                    }
+                })
+                .collect();
             let mut next = 0u32;
             for r in ranges.iter_mut() {
                 let n = r.1;
@@ -358,9 +379,8 @@ impl Tree {
                 next += n;
             }
             let mut ids = vec![0; next as usize];
-            for (i, inst) in self.insts.iter().enumerate() {
-                if let Some(k) = key(inst) {
-                    let r = &mut ranges[k as usize];
+            for (i, &k) in keys.iter().enumerate() {
+                if let Some(r) = ranges.get_mut(k as usize) {
                     ids[r.1 as usize] = i as InstId;
                     r.1 += 1;
                 }
