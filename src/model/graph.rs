@@ -186,7 +186,9 @@ pub struct Upstream {
     /// Lowercase; inline up to 24 bytes (dense inputs hold tens of thousands of upstreams).
     pub name: CompactString,
     pub stream: bool,
-    pub servers: Vec<UpstreamServer>,
+    /// Its `server` lines: a range of the model's list (see [`Model::servers_of`]),
+    /// not a list per block (dense inputs hold tens of thousands of blocks).
+    pub servers: std::ops::Range<u32>,
 }
 
 /// A `server` block of http.
@@ -223,6 +225,8 @@ pub struct Model<'a> {
     by_name_ids: Vec<InstId>,
     pub servers: Vec<Server>,
     pub upstreams: Vec<Upstream>,
+    /// The `server` lines of every upstream, block after block.
+    upstream_servers: Vec<UpstreamServer>,
     pub passes: Vec<Pass>,
     /// Locations, `if` and `limit_except` levels, in order.
     pub locations: Vec<InstId>,
@@ -262,8 +266,11 @@ impl<'a> Model<'a> {
         // Counted first so that the per-block tables are allocated once at
         // their size: doubling them costs up to twice the memory on dense
         // input (tens of thousands of upstream blocks in one file).
-        let (mut blocks, mut ups, mut servers) = (0usize, 0usize, 0usize);
+        let (mut blocks, mut ups, mut servers, mut ups_servers) = (0usize, 0usize, 0usize, 0usize);
         for inst in &tree.insts {
+            if let (Status::Found(spec), Context::Upstream | Context::StreamUpstream) = (inst.status, inst.ctx) {
+                ups_servers += usize::from(spec.name == "server");
+            }
             if let (Status::Found(_), Some(inner)) = (inst.status, inst.inner) {
                 match inner {
                     Context::Lua | Context::Unknown => continue,
@@ -289,6 +296,7 @@ impl<'a> Model<'a> {
             by_name_ids: Vec::new(),
             servers: Vec::with_capacity(servers),
             upstreams: Vec::with_capacity(ups),
+            upstream_servers: Vec::with_capacity(ups_servers),
             passes: Vec::new(),
             locations: Vec::new(),
             upstream_by_name: Vec::new(),
@@ -329,7 +337,8 @@ impl<'a> Model<'a> {
                             let mut uname = CompactString::new(m.arg(id, 0).unwrap_or(""));
                             uname.make_ascii_lowercase();
                             let stream = inner == Context::StreamUpstream;
-                            m.upstreams.push(Upstream { inst: id, name: uname, stream, servers: Vec::new() });
+                            let at = m.upstream_servers.len() as u32;
+                            m.upstreams.push(Upstream { inst: id, name: uname, stream, servers: at..at });
                         }
                         Context::Server => m.servers.push(Server { inst: id, listens: Vec::new(), names: Vec::new() }),
                         _ => {}
@@ -357,11 +366,9 @@ impl<'a> Model<'a> {
                         if inst.parent == Some(u.inst) {
                             let args = loaded.file(inst.file).ast.args(d);
                             if let Some(us) = parse_upstream_server(id, args) {
-                                // Most upstreams have one server: no room for four.
-                                if u.servers.is_empty() {
-                                    u.servers.reserve_exact(1);
-                                }
-                                u.servers.push(us);
+                                // The servers of the last upstream are the end of the list.
+                                m.upstream_servers.push(us);
+                                u.servers.end = m.upstream_servers.len() as u32;
                             }
                         }
                     }
@@ -639,6 +646,11 @@ impl<'a> Model<'a> {
         })
     }
 
+    /// The `server` lines of an upstream block.
+    pub fn servers_of(&self, u: &Upstream) -> &[UpstreamServer] {
+        self.upstream_servers.get(u.servers.start as usize..u.servers.end as usize).unwrap_or(&[])
+    }
+
     /// The passes that send requests to an upstream block.
     pub fn passes_to(&self, upstream: InstId) -> impl Iterator<Item = &Pass> + '_ {
         self.passes_by_upstream.get(&upstream).into_iter().flatten().map(|&i| &self.passes[i as usize])
@@ -744,7 +756,8 @@ impl<'a> Model<'a> {
         let target = hint(&t.host) || t.unix.as_deref().is_some_and(hint) || t.port == Some(9000);
         let upstream = t.upstream.and_then(|u| self.upstream(u)).is_some_and(|u| {
             hint(&u.name)
-                || u.servers
+                || self
+                    .servers_of(u)
                     .iter()
                     .any(|s| hint(&s.host) || s.unix.as_deref().is_some_and(hint) || s.port == Some(9000))
         });
