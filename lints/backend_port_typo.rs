@@ -100,10 +100,16 @@ impl Rule for BackendPortTypo {
         for u in &m.upstreams {
             let n = m.passes_to(u.inst).count();
             let kind = m.passes_to(u.inst).next().map(|p| p.kind.directive());
-            for s in &u.servers {
+            let ports: Vec<u16> = m.servers_of(u).iter().filter_map(|x| x.port).collect();
+            // Only a pool of two different ports can excuse a pair of ports
+            // (tens of thousands of one-server pools cost memory for nothing).
+            let pool = ports.iter().any(|&p| p != ports[0]);
+            for s in m.servers_of(u) {
                 let (Some(port), None) = (s.port, &s.unix) else { continue };
                 let key = super::pass_protocol_mismatch::dest_key(&s.host, None, None);
-                pooled.entry(key.clone()).or_default().push(u.servers.iter().filter_map(|x| x.port).collect());
+                if pool {
+                    pooled.entry(key.clone()).or_default().push(ports.clone());
+                }
                 if let (Some(kind), true) = (kind, n > 0) {
                     let e = uses.entry((kind, key)).or_default().entry(port).or_default();
                     e.at.push(s.inst);

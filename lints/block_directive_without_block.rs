@@ -51,7 +51,7 @@ impl Rule for BlockDirectiveWithoutBlock {
         &Self::META
     }
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
-        for (_, inst, d) in cx.tree.dispatched(cx.loaded) {
+        for (_, inst, d) in cx.tree.occurrences_where(cx.loaded, |s| s.is_block()) {
             if d.terminator != Terminator::Semicolon {
                 continue;
             }

@@ -60,7 +60,7 @@ impl Rule for ConflictingServerName {
         type Names = Vec<(String, Span)>;
         let mut servers: FxHashMap<InstId, (Sockets, Names)> = FxHashMap::default();
         let mut order: Vec<InstId> = Vec::new();
-        for (id, inst, d) in cx.tree.dispatched(cx.loaded) {
+        for (id, inst, d) in cx.tree.occurrences(cx.loaded, &["server", "listen", "server_name"]) {
             if inst.inner == Some(Context::Server) && inst.ctx == Context::Http {
                 servers.entry(id).or_default();
                 order.push(id);
@@ -96,15 +96,16 @@ impl Rule for ConflictingServerName {
                 _ => {}
             }
         }
-        let mut seen: FxHashMap<(u32, String, String), (InstId, Span)> = FxHashMap::default();
+        // Keys borrow from `servers`: no copies of every name for every socket.
+        let defaults = [DEFAULT_SOCKET.to_string()];
+        let mut seen: FxHashMap<(u32, &str, &str), (InstId, Span)> = FxHashMap::default();
         for id in order {
             let (sockets, names) = &servers[&id];
             let http = super::duplicate_listen::http_block(cx, Some(id));
-            let defaults = [DEFAULT_SOCKET.to_string()];
             let sockets: &[String] = if sockets.is_empty() { &defaults } else { sockets };
             for socket in sockets {
                 for (name, span) in names {
-                    match seen.get(&(http, socket.clone(), name.clone())) {
+                    match seen.get(&(http, socket.as_str(), name.as_str())) {
                         Some((server, first)) if *server != id => out.push(
                             Finding::new(*span, format!("conflicting server name \"{name}\" on {socket}, ignored"))
                                 .help(
@@ -114,7 +115,7 @@ impl Rule for ConflictingServerName {
                         ),
                         Some(_) => {}
                         None => {
-                            seen.insert((http, socket.clone(), name.clone()), (id, *span));
+                            seen.insert((http, socket, name), (id, *span));
                         }
                     }
                 }

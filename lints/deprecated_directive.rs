@@ -62,7 +62,7 @@ impl Rule for DeprecatedDirective {
     }
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let target = cx.opts.nginx_version;
-        for (_, inst, d) in cx.tree.dispatched(cx.loaded) {
+        for (_, inst, d) in cx.tree.occurrences_where(cx.loaded, |s| s.deprecated.is_some() || s.name == "listen") {
             let Status::Found(spec) = inst.status else { continue };
             let name = d.name();
             if let Some(dep) = spec.deprecated.filter(|v| *v <= target) {

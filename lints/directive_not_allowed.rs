@@ -63,7 +63,7 @@ impl Rule for DirectiveNotAllowed {
     }
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let t = table();
-        for (_, inst, d) in cx.tree.dispatched(cx.loaded) {
+        for (_, inst, d) in cx.tree.refused(cx.loaded) {
             if let Status::NotAllowed = inst.status {
                 if cx.is_extra_directive(d.name()) {
                     continue;

@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
-use crate::model::directives::ValueKind;
+use crate::model::directives::{DirectiveSpec, ValueKind};
 use crate::model::tree::{InstId, Status};
 use rustc_hash::FxHashMap;
 
@@ -57,30 +57,14 @@ impl Rule for DuplicateDirective {
         &Self::META
     }
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
-        // (root, enclosing block, name) -> first occurrence
-        let mut seen: FxHashMap<(u32, Option<InstId>, &str), InstId> = FxHashMap::default();
-        for (id, inst, d) in cx.tree.dispatched(cx.loaded) {
+        // (root, enclosing block, name's key) -> first occurrence
+        let mut seen: FxHashMap<(u32, Option<InstId>, u32), InstId> = FxHashMap::default();
+        for (id, inst, d) in cx.tree.occurrences_where(cx.loaded, tracked) {
             let Status::Found(spec) = inst.status else { continue };
-            let single = matches!(
-                spec.kind,
-                ValueKind::Flag
-                    | ValueKind::Size
-                    | ValueKind::Offset
-                    | ValueKind::Time
-                    | ValueKind::Sec
-                    | ValueKind::Number
-                    | ValueKind::NumberOrAuto
-                    | ValueKind::Enum(_)
-                    | ValueKind::Bitmask(_)
-                    | ValueKind::Bufs
-                    | ValueKind::Path
-                    | ValueKind::Url
-                    | ValueKind::Str
-            ) || (spec.is_block() && matches!(spec.name, "events" | "http" | "stream" | "mail" | "rtmp"));
-            if !(single || spec.once) || spec.repeat || spec.binary.is_some() {
+            if !tracked(spec) {
                 continue;
             }
-            match seen.entry((inst.root, inst.parent, d.name())) {
+            match seen.entry((inst.root, inst.parent, spec.key)) {
                 std::collections::hash_map::Entry::Vacant(e) => {
                     e.insert(id);
                 }
@@ -96,4 +80,25 @@ impl Rule for DuplicateDirective {
             }
         }
     }
+}
+
+/// Directives nginx accepts once per level.
+fn tracked(spec: &DirectiveSpec) -> bool {
+    let single = matches!(
+        spec.kind,
+        ValueKind::Flag
+            | ValueKind::Size
+            | ValueKind::Offset
+            | ValueKind::Time
+            | ValueKind::Sec
+            | ValueKind::Number
+            | ValueKind::NumberOrAuto
+            | ValueKind::Enum(_)
+            | ValueKind::Bitmask(_)
+            | ValueKind::Bufs
+            | ValueKind::Path
+            | ValueKind::Url
+            | ValueKind::Str
+    ) || (spec.is_block() && matches!(spec.name, "events" | "http" | "stream" | "mail" | "rtmp"));
+    (single || spec.once) && !spec.repeat && spec.binary.is_none()
 }

@@ -64,7 +64,7 @@ impl Rule for DuplicateListen {
         let mut in_server: FxHashMap<(Option<InstId>, String), InstId> = FxHashMap::default();
         let mut default: FxHashMap<(u32, String), InstId> = FxHashMap::default();
         let mut options: FxHashMap<(u32, String), InstId> = FxHashMap::default();
-        for (id, inst, d) in cx.tree.dispatched(cx.loaded) {
+        for (id, inst, d) in cx.tree.occurrences(cx.loaded, &["listen"]) {
             if d.name() != "listen" || inst.ctx != Context::Server || !matches!(inst.status, Status::Found(_)) {
                 continue;
             }

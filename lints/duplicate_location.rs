@@ -57,7 +57,7 @@ impl Rule for DuplicateLocation {
     }
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let mut seen: FxHashMap<(u32, Option<InstId>, bool, &str), InstId> = FxHashMap::default();
-        for (id, inst, d) in cx.tree.dispatched(cx.loaded) {
+        for (id, inst, d) in cx.tree.occurrences(cx.loaded, &["location"]) {
             if d.name() != "location" || !matches!(inst.status, Status::Found(_)) || !d.has_block() {
                 continue;
             }

@@ -56,7 +56,7 @@ impl Rule for DuplicateLogFormat {
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         // (root, stream, lowercased name) -> first definition
         let mut seen: FxHashMap<(u32, bool, String), InstId> = FxHashMap::default();
-        for (id, inst, d) in cx.tree.dispatched(cx.loaded) {
+        for (id, inst, d) in cx.tree.occurrences(cx.loaded, &["log_format"]) {
             if d.name() != "log_format" || !matches!(inst.status, Status::Found(_)) {
                 continue;
             }

@@ -55,7 +55,7 @@ impl Rule for DuplicateUpstream {
     }
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let mut seen: FxHashMap<(u32, bool, String), InstId> = FxHashMap::default();
-        for (id, inst, d) in cx.tree.dispatched(cx.loaded) {
+        for (id, inst, d) in cx.tree.occurrences(cx.loaded, &["upstream"]) {
             if d.name() != "upstream" || !d.has_block() || !matches!(inst.status, Status::Found(_)) {
                 continue;
             }

@@ -65,7 +65,17 @@ impl Rule for ExcessiveConnectTimeout {
         &Self::META
     }
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
-        for (_, inst, d) in cx.tree.dispatched(cx.loaded) {
+        for (_, inst, d) in cx.tree.occurrences(
+            cx.loaded,
+            &[
+                "proxy_connect_timeout",
+                "fastcgi_connect_timeout",
+                "uwsgi_connect_timeout",
+                "scgi_connect_timeout",
+                "grpc_connect_timeout",
+                "memcached_connect_timeout",
+            ],
+        ) {
             let name = d.name();
             if !name.ends_with("_connect_timeout") || !matches!(inst.status, Status::Found(_)) {
                 continue;

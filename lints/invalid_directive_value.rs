@@ -59,7 +59,25 @@ impl Rule for InvalidDirectiveValue {
         &Self::META
     }
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
-        for (_, inst, d) in cx.tree.dispatched(cx.loaded) {
+        // Only directives whose kind of value this rule checks.
+        let checked = |s: &crate::model::directives::DirectiveSpec| {
+            s.binary.is_none()
+                && matches!(
+                    s.kind,
+                    ValueKind::Size
+                        | ValueKind::Offset
+                        | ValueKind::Time
+                        | ValueKind::Sec
+                        | ValueKind::Number
+                        | ValueKind::Expires
+                        | ValueKind::Rewrite
+                        | ValueKind::NumberOrAuto
+                        | ValueKind::Bufs
+                        | ValueKind::Enum(_)
+                        | ValueKind::Bitmask(_)
+                )
+        };
+        for (_, inst, d) in cx.tree.occurrences_where(cx.loaded, checked) {
             let Status::Found(spec) = inst.status else { continue };
             if d.has_block() || spec.binary.is_some() {
                 continue;
@@ -120,9 +138,9 @@ impl Rule for InvalidDirectiveValue {
                         (!ok)
                             .then(|| generic(a.span).help(format!("write a count and a size, such as `{name} 8 16k;`")))
                     }
-                    ValueKind::Enum(_) | ValueKind::Bitmask(_) => {
-                        let words = spec.kind.words();
-                        (!words.iter().any(|w| w.eq_ignore_ascii_case(v))).then(|| {
+                    ValueKind::Enum(list) | ValueKind::Bitmask(list) => {
+                        (!list.split('|').any(|w| w.eq_ignore_ascii_case(v))).then(|| {
+                            let words = spec.kind.words();
                             Finding::new(a.span, format!("invalid value \"{v}\""))
                                 .help(format!("\"{name}\" takes one of: {}", words.join(", ")))
                         })

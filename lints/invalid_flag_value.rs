@@ -48,7 +48,7 @@ impl Rule for InvalidFlagValue {
         &Self::META
     }
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
-        for (_, inst, d) in cx.tree.dispatched(cx.loaded) {
+        for (_, inst, d) in cx.tree.occurrences_where(cx.loaded, |s| s.arity.flag) {
             let Status::Found(spec) = inst.status else { continue };
             if !spec.arity.flag || d.has_block() {
                 continue;

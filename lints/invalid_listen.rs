@@ -56,7 +56,7 @@ impl Rule for InvalidListen {
         &Self::META
     }
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
-        for (_, inst, d) in cx.tree.dispatched(cx.loaded) {
+        for (_, inst, d) in cx.tree.occurrences(cx.loaded, &["listen"]) {
             if d.name() != "listen" || inst.ctx != Context::Server || !matches!(inst.status, Status::Found(_)) {
                 continue;
             }

@@ -52,7 +52,7 @@ impl Rule for InvalidLocationModifier {
         &Self::META
     }
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
-        for (_, inst, d) in cx.tree.dispatched(cx.loaded) {
+        for (_, inst, d) in cx.tree.occurrences(cx.loaded, &["location"]) {
             if d.name() != "location" || !matches!(inst.status, Status::Found(_)) {
                 continue;
             }

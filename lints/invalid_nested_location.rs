@@ -109,7 +109,7 @@ impl Rule for InvalidNestedLocation {
         &Self::META
     }
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
-        for (_, inst, d) in cx.tree.dispatched(cx.loaded) {
+        for (_, inst, d) in cx.tree.occurrences(cx.loaded, &["location"]) {
             if inst.ctx != Context::Location || d.name() != "location" || !matches!(inst.status, Status::Found(_)) {
                 continue;
             }

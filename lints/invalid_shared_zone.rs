@@ -186,7 +186,14 @@ impl Rule for InvalidSharedZone {
         // (root, zone name) -> zone; uses waiting for a declaration.
         let mut zones: FxHashMap<(u32, &str), Zone<'_>> = FxHashMap::default();
         let mut uses: Vec<(u32, &str, Tag, Span, &str)> = Vec::new();
-        for (_, inst, d) in cx.tree.dispatched(cx.loaded) {
+        for (_, inst, d) in cx.tree.occurrences_where(cx.loaded, |s| {
+            let name = s.name;
+            name.starts_with("limit_")
+                || name.ends_with("_cache")
+                || name.ends_with("_cache_path")
+                || name == "zone"
+                || name == "lua_shared_dict"
+        }) {
             if !matches!(inst.status, Status::Found(_)) {
                 continue;
             }

@@ -186,7 +186,7 @@ impl Rule for InvalidUpstreamServer {
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         // Upstream block -> the flags its balancing method set so far.
         let mut flags: FxHashMap<InstId, u8> = FxHashMap::default();
-        for (_, inst, d) in cx.tree.dispatched(cx.loaded) {
+        for (_, inst, d) in cx.tree.occurrences_where(cx.loaded, |s| s.name == "server" || flags_of(s.name).is_some()) {
             if !matches!(inst.ctx, Context::Upstream | Context::StreamUpstream)
                 || !matches!(inst.status, Status::Found(_))
             {

@@ -87,7 +87,7 @@ pub(crate) fn destinations(m: &Model<'_>) -> Vec<(String, usize, Option<InstId>)
         }
         match p.target.upstream.and_then(|u| m.upstream(u)) {
             Some(u) => {
-                for s in &u.servers {
+                for s in m.servers_of(u) {
                     v.push((dest_key(&s.host, s.port.or(Some(80)), s.unix.as_deref()), i, Some(s.inst)));
                 }
             }

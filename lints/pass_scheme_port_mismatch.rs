@@ -109,7 +109,7 @@ impl Rule for PassSchemePortMismatch {
             let mut dests: Vec<(&str, u16, Option<InstId>)> = Vec::new();
             match p.target.upstream.and_then(|u| m.upstream(u)) {
                 Some(u) => {
-                    for s in &u.servers {
+                    for s in m.servers_of(u) {
                         if s.unix.is_none() && !s.host.contains('$') {
                             dests.push((&s.host, s.port.unwrap_or(80), Some(s.inst)));
                         }

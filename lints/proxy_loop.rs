@@ -96,7 +96,7 @@ impl Rule for ProxyLoop {
             let mut dests: Vec<(&str, u16, Option<InstId>)> = Vec::new();
             match p.target.upstream.and_then(|u| m.upstream(u)) {
                 Some(u) => dests.extend(
-                    u.servers
+                    m.servers_of(u)
                         .iter()
                         .filter(|s| s.unix.is_none())
                         .map(|s| (s.host.as_str(), s.port.unwrap_or(80), Some(s.inst))),

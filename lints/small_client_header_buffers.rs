@@ -62,7 +62,7 @@ impl Rule for SmallClientHeaderBuffers {
     }
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let min = parse_size(cx.option(&Self::META, "min-size")).unwrap_or(8192);
-        for (_, inst, d) in cx.tree.dispatched(cx.loaded) {
+        for (_, inst, d) in cx.tree.occurrences(cx.loaded, &["large_client_header_buffers"]) {
             if d.name() != "large_client_header_buffers" || !matches!(inst.status, Status::Found(_)) {
                 continue;
             }

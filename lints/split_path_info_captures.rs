@@ -64,7 +64,7 @@ impl Rule for SplitPathInfoCaptures {
         &Self::META
     }
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
-        for (_, inst, d) in cx.tree.dispatched(cx.loaded) {
+        for (_, inst, d) in cx.tree.occurrences(cx.loaded, &["fastcgi_split_path_info"]) {
             if d.name() != "fastcgi_split_path_info" || !matches!(inst.status, Status::Found(_)) {
                 continue;
             }

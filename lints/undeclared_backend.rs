@@ -87,7 +87,9 @@ impl Rule for UndeclaredBackend {
             let mut dests: Vec<Dest> = Vec::new();
             match p.target.upstream.and_then(|u| m.upstream(u)) {
                 Some(u) => dests.extend(
-                    u.servers.iter().map(|s| (s.host.clone(), s.port.or(Some(80)), s.unix.clone(), Some(s.inst))),
+                    m.servers_of(u)
+                        .iter()
+                        .map(|s| (s.host.to_string(), s.port.or(Some(80)), s.unix.clone(), Some(s.inst))),
                 ),
                 None => dests.push((p.target.host.clone(), p.target.effective_port(), p.target.unix.clone(), None)),
             }

@@ -67,7 +67,7 @@ impl Rule for UnknownDirective {
         let t = table();
         // A misspelling repeated many times is looked up once per context.
         let mut suggestions: rustc_hash::FxHashMap<(&str, Context), Option<&'static str>> = Default::default();
-        for (_, inst, d) in cx.tree.dispatched(cx.loaded) {
+        for (_, inst, d) in cx.tree.refused(cx.loaded) {
             if let Status::Unknown = inst.status {
                 if cx.is_extra_directive(d.name()) {
                     continue;

@@ -81,7 +81,7 @@ impl Rule for UnknownLogFormat {
         let complete = cx.complete_roots();
         // (root, stream) -> formats defined so far, lowercased
         let mut defined: FxHashSet<(u32, bool, String)> = FxHashSet::default();
-        for (_, inst, d) in cx.tree.dispatched(cx.loaded) {
+        for (_, inst, d) in cx.tree.occurrences(cx.loaded, &["log_format", "access_log"]) {
             if !complete.get(inst.root as usize).copied().unwrap_or(false) || !matches!(inst.status, Status::Found(_)) {
                 continue;
             }

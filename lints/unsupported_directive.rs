@@ -56,7 +56,9 @@ impl Rule for UnsupportedDirective {
     }
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let target = cx.opts.nginx_version;
-        for (_, inst, d) in cx.tree.dispatched(cx.loaded) {
+        for (_, inst, d) in cx.tree.occurrences_where(cx.loaded, |s| {
+            s.since.is_some_and(|v| v > target) || s.removed.is_some_and(|r| r <= target)
+        }) {
             let Status::Found(spec) = inst.status else { continue };
             let name = d.name();
             if let Some(since) = spec.since.filter(|s| *s > target) {

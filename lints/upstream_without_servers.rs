@@ -63,7 +63,7 @@ impl Rule for UpstreamWithoutServers {
         // Per upstream instance: has a server line, or an include that did not resolve.
         let mut upstreams: Vec<(u32, bool)> = Vec::new();
         let mut index: rustc_hash::FxHashMap<u32, usize> = Default::default();
-        for (id, inst, d) in cx.tree.dispatched(cx.loaded) {
+        for (id, inst, d) in cx.tree.occurrences(cx.loaded, &["upstream", "server", "include"]) {
             if matches!(inst.inner, Some(Context::Upstream | Context::StreamUpstream))
                 && matches!(inst.status, Status::Found(_))
             {

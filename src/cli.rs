@@ -826,7 +826,7 @@ fn check(args: CheckArgs) -> u8 {
         statistics(diags, format)
     } else {
         match format {
-            Format::Json => render::json_text(&render::to_json(diags, loaded, &errors)),
+            Format::Json => render::json_document(diags, loaded, &errors),
             Format::JsonLines => render::formats::json_lines(diags, loaded),
             Format::Sarif => to_line(&render::formats::sarif(diags, loaded, &errors, docs_url)),
             Format::Github => render::formats::github(diags, loaded),

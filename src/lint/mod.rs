@@ -177,6 +177,10 @@ impl Finding {
         self
     }
     pub fn label(mut self, span: Span, message: impl Into<String>) -> Finding {
+        // Most findings have one label: no room for four.
+        if self.labels.is_empty() {
+            self.labels.reserve_exact(1);
+        }
         self.labels.push(Label { span, message: message.into() });
         self
     }

@@ -289,7 +289,20 @@ impl DirectiveTable {
     /// nginx's dispatch: the first row whose module family handles `ctx` and
     /// whose contexts include it.
     pub fn dispatch(&self, name: &str, ctx: Context) -> Dispatch<'_> {
-        let rows = self.get(name);
+        self.dispatch_rows(self.get(name), ctx)
+    }
+
+    /// [`DirectiveTable::dispatch`] of the name with this key (a key at or
+    /// above [`DirectiveTable::key_count`]: a name the table does not know),
+    /// without hashing the name again.
+    pub fn dispatch_key(&self, k: u32, ctx: Context) -> Dispatch<'_> {
+        // Rows of one name are adjacent and the key is the first one's index.
+        let rest = self.rows.get(k as usize..).unwrap_or(&[]);
+        let n = rest.iter().take_while(|r| r.key == k).count();
+        self.dispatch_rows(&rest[..n], ctx)
+    }
+
+    fn dispatch_rows<'t>(&'t self, rows: &'t [DirectiveSpec], ctx: Context) -> Dispatch<'t> {
         if rows.is_empty() {
             return Dispatch::Unknown;
         }

@@ -15,6 +15,7 @@ use super::tree::{InstId, Status, Tree};
 use crate::load::Loaded;
 use crate::span::{FileId, Span};
 use crate::syntax::ast::{Arg, Directive};
+use compact_str::CompactString;
 use petgraph::graph::{DiGraph, NodeIndex};
 use rustc_hash::FxHashMap;
 
@@ -170,7 +171,8 @@ pub struct Pass {
 #[derive(Clone, Debug)]
 pub struct UpstreamServer {
     pub inst: InstId,
-    pub host: String,
+    /// Inline up to 24 bytes: no allocation per server for usual host names.
+    pub host: CompactString,
     pub port: Option<u16>,
     pub unix: Option<String>,
     pub backup: bool,
@@ -181,9 +183,12 @@ pub struct UpstreamServer {
 #[derive(Clone, Debug)]
 pub struct Upstream {
     pub inst: InstId,
-    pub name: String,
+    /// Lowercase; inline up to 24 bytes (dense inputs hold tens of thousands of upstreams).
+    pub name: CompactString,
     pub stream: bool,
-    pub servers: Vec<UpstreamServer>,
+    /// Its `server` lines: a range of the model's list (see [`Model::servers_of`]),
+    /// not a list per block (dense inputs hold tens of thousands of blocks).
+    pub servers: std::ops::Range<u32>,
 }
 
 /// A `server` block of http.
@@ -210,10 +215,6 @@ pub struct Model<'a> {
     index: FxHashMap<(InstId, u32), (u32, u32)>,
     /// Instances grouped by (level, name), in source order within a group.
     ids: Vec<InstId>,
-    /// Position of each server in `servers`, by instance.
-    server_at: FxHashMap<InstId, usize>,
-    /// Position of each upstream in `upstreams`, by instance.
-    upstream_at: FxHashMap<InstId, usize>,
     /// Levels holding an `include` of a file that could not be read.
     unresolved: rustc_hash::FxHashSet<InstId>,
     /// Indexes into `passes` of the passes to each upstream.
@@ -224,11 +225,16 @@ pub struct Model<'a> {
     by_name_ids: Vec<InstId>,
     pub servers: Vec<Server>,
     pub upstreams: Vec<Upstream>,
+    /// The `server` lines of every upstream, block after block.
+    upstream_servers: Vec<UpstreamServer>,
     pub passes: Vec<Pass>,
     /// Locations, `if` and `limit_except` levels, in order.
     pub locations: Vec<InstId>,
-    /// Upstream by (root, lowercase name, stream).
-    upstream_by_name: FxHashMap<(u32, String, bool), usize>,
+    /// (hash of (root, name, stream), index into `upstreams`), sorted: the
+    /// first entry of a hash whose key matches is the upstream a name refers
+    /// to. (A sorted list instead of a map keyed by name copies: 8 bytes per
+    /// upstream.)
+    upstream_by_name: Vec<(u32, u32)>,
 }
 
 /// Directives whose values nginx keeps as one list per level: a level that
@@ -257,25 +263,43 @@ pub const LIST_GROUPS: &[&[&str]] = &[
 impl<'a> Model<'a> {
     /// Builds the graph in one pass over the tree.
     pub fn build(loaded: &'a Loaded, tree: &'a Tree) -> Model<'a> {
+        // Counted first so that the per-block tables are allocated once at
+        // their size: doubling them costs up to twice the memory on dense
+        // input (tens of thousands of upstream blocks in one file).
+        let (mut blocks, mut ups, mut servers, mut ups_servers) = (0usize, 0usize, 0usize, 0usize);
+        for inst in &tree.insts {
+            if let (Status::Found(spec), Context::Upstream | Context::StreamUpstream) = (inst.status, inst.ctx) {
+                ups_servers += usize::from(spec.name == "server");
+            }
+            if let (Status::Found(_), Some(inner)) = (inst.status, inst.inner) {
+                match inner {
+                    Context::Lua | Context::Unknown => continue,
+                    Context::Upstream | Context::StreamUpstream => ups += 1,
+                    Context::Server => servers += 1,
+                    _ => {}
+                }
+                blocks += 1;
+            }
+        }
+        let roots_n = loaded.roots.len();
         let mut m = Model {
             loaded,
             tree,
-            graph: DiGraph::new(),
-            block_node: FxHashMap::default(),
+            graph: DiGraph::with_capacity(blocks + roots_n, blocks),
+            block_node: FxHashMap::with_capacity_and_hasher(blocks, Default::default()),
             regexes: Default::default(),
             index: FxHashMap::default(),
             ids: Vec::new(),
-            server_at: FxHashMap::default(),
-            upstream_at: FxHashMap::default(),
             passes_by_upstream: FxHashMap::default(),
             unresolved: Default::default(),
             by_name: Vec::new(),
             by_name_ids: Vec::new(),
-            servers: Vec::new(),
-            upstreams: Vec::new(),
+            servers: Vec::with_capacity(servers),
+            upstreams: Vec::with_capacity(ups),
+            upstream_servers: Vec::with_capacity(ups_servers),
             passes: Vec::new(),
             locations: Vec::new(),
-            upstream_by_name: FxHashMap::default(),
+            upstream_by_name: Vec::new(),
         };
         let roots: Vec<NodeIndex> = (0..loaded.roots.len() as u32).map(|r| m.graph.add_node(Node::Root(r))).collect();
         let mut file_node: FxHashMap<FileId, NodeIndex> = FxHashMap::default();
@@ -310,10 +334,11 @@ impl<'a> Model<'a> {
                     }
                     match inner {
                         Context::Upstream | Context::StreamUpstream => {
-                            let uname = m.arg(id, 0).unwrap_or("").to_ascii_lowercase();
+                            let mut uname = CompactString::new(m.arg(id, 0).unwrap_or(""));
+                            uname.make_ascii_lowercase();
                             let stream = inner == Context::StreamUpstream;
-                            m.upstream_by_name.entry((inst.root, uname.clone(), stream)).or_insert(m.upstreams.len());
-                            m.upstreams.push(Upstream { inst: id, name: uname, stream, servers: Vec::new() });
+                            let at = m.upstream_servers.len() as u32;
+                            m.upstreams.push(Upstream { inst: id, name: uname, stream, servers: at..at });
                         }
                         Context::Server => m.servers.push(Server { inst: id, listens: Vec::new(), names: Vec::new() }),
                         _ => {}
@@ -341,7 +366,9 @@ impl<'a> Model<'a> {
                         if inst.parent == Some(u.inst) {
                             let args = loaded.file(inst.file).ast.args(d);
                             if let Some(us) = parse_upstream_server(id, args) {
-                                u.servers.push(us);
+                                // The servers of the last upstream are the end of the list.
+                                m.upstream_servers.push(us);
+                                u.servers.end = m.upstream_servers.len() as u32;
                             }
                         }
                     }
@@ -407,8 +434,14 @@ impl<'a> Model<'a> {
             v.1 += 1;
         }
         drop(entries);
-        m.server_at = m.servers.iter().enumerate().map(|(i, s)| (s.inst, i)).collect();
-        m.upstream_at = m.upstreams.iter().enumerate().map(|(i, u)| (u.inst, i)).collect();
+        let mut order: Vec<(u32, u32)> = m
+            .upstreams
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (name_hash(tree.insts[u.inst as usize].root, &u.name, u.stream), i as u32))
+            .collect();
+        order.sort_unstable();
+        m.upstream_by_name = order;
         // A server without `listen` listens on *:80, unless an include that
         // could not be read may hold its listen directives.
         let unknown: Vec<bool> =
@@ -427,8 +460,8 @@ impl<'a> Model<'a> {
             let root = tree.insts[id as usize].root;
             let stream = kind == PassKind::StreamProxy;
             if !target.dynamic && target.unix.is_none() {
-                if let Some(&u) = m.upstream_by_name.get(&(root, target.host.clone(), stream)) {
-                    target.upstream = Some(m.upstreams[u].inst);
+                if let Some(u) = m.upstream_named(root, &target.host, stream) {
+                    target.upstream = Some(u.inst);
                 }
             }
             let pi = m.passes.len() as u32;
@@ -598,7 +631,24 @@ impl<'a> Model<'a> {
 
     /// The upstream block an instance stands for.
     pub fn upstream(&self, inst: InstId) -> Option<&Upstream> {
-        self.upstream_at.get(&inst).map(|&i| &self.upstreams[i])
+        // `upstreams` is in instance order.
+        self.upstreams.binary_search_by_key(&inst, |u| u.inst).ok().map(|i| &self.upstreams[i])
+    }
+
+    /// The upstream block a (lowercase) name refers to in a root: the first
+    /// one declared, as nginx keeps the first.
+    fn upstream_named(&self, root: u32, name: &str, stream: bool) -> Option<&Upstream> {
+        let h = name_hash(root, name, stream);
+        let at = self.upstream_by_name.partition_point(|&(x, _)| x < h);
+        self.upstream_by_name[at..].iter().take_while(|&&(x, _)| x == h).find_map(|&(_, i)| {
+            let u = &self.upstreams[i as usize];
+            (u.name == name && u.stream == stream && self.tree.insts[u.inst as usize].root == root).then_some(u)
+        })
+    }
+
+    /// The `server` lines of an upstream block.
+    pub fn servers_of(&self, u: &Upstream) -> &[UpstreamServer] {
+        self.upstream_servers.get(u.servers.start as usize..u.servers.end as usize).unwrap_or(&[])
     }
 
     /// The passes that send requests to an upstream block.
@@ -657,7 +707,8 @@ impl<'a> Model<'a> {
         } else {
             self.enclosing(level, Context::Server)
         }?;
-        self.server_at.get(&s).map(|&i| &self.servers[i])
+        // `servers` is in instance order.
+        self.servers.binary_search_by_key(&s, |x| x.inst).ok().map(|i| &self.servers[i])
     }
 }
 
@@ -705,7 +756,8 @@ impl<'a> Model<'a> {
         let target = hint(&t.host) || t.unix.as_deref().is_some_and(hint) || t.port == Some(9000);
         let upstream = t.upstream.and_then(|u| self.upstream(u)).is_some_and(|u| {
             hint(&u.name)
-                || u.servers
+                || self
+                    .servers_of(u)
                     .iter()
                     .any(|s| hint(&s.host) || s.unix.as_deref().is_some_and(hint) || s.port == Some(9000))
         });
@@ -762,15 +814,23 @@ impl<'a> Model<'a> {
     }
 }
 
+/// The key of [`Model::upstream_named`]'s index (collisions are told apart there).
+fn name_hash(root: u32, name: &str, stream: bool) -> u32 {
+    let mut h = rustc_hash::FxHasher::default();
+    std::hash::Hash::hash(&(root, name, stream), &mut h);
+    (std::hash::Hasher::finish(&h) >> 32) as u32
+}
+
 /// Parses the address argument of a `*_pass` directive.
 pub fn parse_target(kind: PassKind, raw: &str) -> Target {
     let mut t = Target::default();
     let mut rest = raw;
-    if let Some((scheme, after)) = raw.split_once("://") {
+    if let Some((scheme, after)) = split_scheme(raw) {
+        let is = |a: &str, b: &str| scheme.eq_ignore_ascii_case(a) || scheme.eq_ignore_ascii_case(b);
         let known = match kind {
-            PassKind::Proxy => matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https"),
-            PassKind::Grpc => matches!(scheme.to_ascii_lowercase().as_str(), "grpc" | "grpcs"),
-            PassKind::Uwsgi => matches!(scheme.to_ascii_lowercase().as_str(), "uwsgi" | "suwsgi"),
+            PassKind::Proxy => is("http", "https"),
+            PassKind::Grpc => is("grpc", "grpcs"),
+            PassKind::Uwsgi => is("uwsgi", "suwsgi"),
             _ => false,
         };
         if known || !scheme.contains('$') {
@@ -819,12 +879,34 @@ pub fn parse_target(kind: PassKind, raw: &str) -> Target {
     t
 }
 
+/// `raw.split_once("://")`, without building a substring searcher (a pass
+/// or upstream server is parsed for each of thousands of directives).
+fn split_scheme(raw: &str) -> Option<(&str, &str)> {
+    let b = raw.as_bytes();
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(b':', &b[from..]) {
+        let at = from + i;
+        if b[at + 1..].starts_with(b"//") {
+            return Some((&raw[..at], &raw[at + 3..]));
+        }
+        from = at + 1;
+    }
+    None
+}
+
 /// Parses `server ADDRESS [params]` inside an upstream block.
 fn parse_upstream_server(inst: InstId, args: &[Arg]) -> Option<UpstreamServer> {
     let addr = args.first()?.as_str();
     let t = parse_target(PassKind::Scgi, addr);
     let has = |p: &str| args.iter().skip(1).any(|a| a.as_str() == p);
-    Some(UpstreamServer { inst, host: t.host, port: t.port, unix: t.unix, backup: has("backup"), down: has("down") })
+    Some(UpstreamServer {
+        inst,
+        host: CompactString::new(&t.host),
+        port: t.port,
+        unix: t.unix,
+        backup: has("backup"),
+        down: has("down"),
+    })
 }
 
 /// Since nginx 1.29.7 (so in 1.30 stable), `upstream` blocks keep a pool of

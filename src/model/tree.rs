@@ -61,6 +61,30 @@ pub struct Tree {
     /// Rules that need to look at a statement once, not once per
     /// occurrence, only have to remember the ones of files expanded twice or more.
     pub expansions: Vec<u32>,
+    /// See [`Tree::occurrences`]; built on first use.
+    by_key: std::sync::OnceLock<KeyIndex>,
+}
+
+/// Dispatched instances grouped by directive, so that a rule about a few
+/// directives does not walk all the others.
+#[derive(Debug, Default)]
+struct KeyIndex {
+    /// Per key ([`DirectiveSpec::key`]): a range of `ids`.
+    ranges: Vec<(u32, u32)>,
+    /// Instances of known names (found or not allowed), grouped by key,
+    /// in source order within a group.
+    ids: Vec<InstId>,
+    /// Instances nginx refuses to dispatch (not allowed or unknown), in order.
+    refused: Vec<InstId>,
+}
+
+impl KeyIndex {
+    fn get(&self, key: u32) -> &[InstId] {
+        match self.ranges.get(key as usize) {
+            Some(&(a, b)) => &self.ids[a as usize..b as usize],
+            None => &[],
+        }
+    }
 }
 
 /// Guesses the context of a snippet from its top-level directives: the
@@ -110,8 +134,17 @@ pub fn build(loaded: &Loaded, max: usize) -> Tree {
         root_ctx: Vec::new(),
         truncated: false,
         expansions: vec![0; loaded.files.len()],
+        by_key: Default::default(),
     };
     let t = table();
+    // Each statement's name looked up once, in parallel, rather than at
+    // every expansion (a snippet included by 1,000 sites is expanded 1,000
+    // times) on this serial path.
+    let keys: Vec<Vec<u32>> = {
+        use rayon::prelude::*;
+        let key = |d: &crate::syntax::ast::Directive| t.key(d.name()).unwrap_or(u32::MAX);
+        loaded.files.par_iter().map(|f| f.ast.nodes.iter().map(key).collect()).collect()
+    };
     for (ri, root) in loaded.roots.iter().enumerate() {
         let ctx = match root.kind {
             RootKind::Main => Context::Main,
@@ -163,7 +196,7 @@ pub fn build(loaded: &Loaded, max: usize) -> Tree {
                 if handler_line || ctx == Context::Lua || d.terminator == Terminator::Missing || d.broken {
                     (Status::Skipped, None)
                 } else {
-                    match t.dispatch(d.name(), ctx) {
+                    match t.dispatch_key(keys[file as usize][node as usize], ctx) {
                         Dispatch::Found(spec) => (Status::Found(spec), spec.opened_context(ctx)),
                         Dispatch::NotAllowed(specs) => {
                             (Status::NotAllowed, specs.iter().find_map(|s| s.opened_context(ctx)))
@@ -234,6 +267,125 @@ impl Tree {
                 return None;
             }
             Some((i as InstId, inst, loaded.file(inst.file).ast.node(inst.node)))
+        })
+    }
+
+    /// [`Tree::dispatched`] restricted to the directives named in `names`,
+    /// in the same (source) order.
+    pub fn occurrences<'a>(
+        &'a self,
+        loaded: &'a Loaded,
+        names: &[&str],
+    ) -> impl Iterator<Item = (InstId, &'a Inst, &'a crate::syntax::ast::Directive)> + 'a {
+        let idx = self.key_index(loaded);
+        let t = table();
+        let ids: std::borrow::Cow<'a, [InstId]> = match names {
+            [one] => std::borrow::Cow::Borrowed(t.key(one).map_or(&[][..], |k| idx.get(k))),
+            _ => {
+                let mut v: Vec<InstId> =
+                    names.iter().filter_map(|n| t.key(n)).flat_map(|k| idx.get(k)).copied().collect();
+                v.sort(); // merges the sorted runs
+                std::borrow::Cow::Owned(v)
+            }
+        };
+        self.iter_ids(loaded, ids)
+    }
+
+    /// [`Tree::dispatched`] restricted to the directives for which `keep`
+    /// holds on one of the name's rows in the directive table, in the same
+    /// (source) order. For rules about a property of the table (deprecated,
+    /// a block, a flag...).
+    pub fn occurrences_where<'a>(
+        &'a self,
+        loaded: &'a Loaded,
+        keep: impl Fn(&DirectiveSpec) -> bool,
+    ) -> impl Iterator<Item = (InstId, &'a Inst, &'a crate::syntax::ast::Directive)> + 'a {
+        let idx = self.key_index(loaded);
+        let rows = table().all();
+        let mut v: Vec<InstId> = Vec::new();
+        let mut k = 0;
+        while k < rows.len() {
+            // Rows of one name are adjacent; the key is the first row's index.
+            let mut end = k + 1;
+            while end < rows.len() && rows[end].key == k as u32 {
+                end += 1;
+            }
+            let ids = idx.get(k as u32);
+            if !ids.is_empty() && rows[k..end].iter().any(&keep) {
+                v.extend_from_slice(ids);
+            }
+            k = end;
+        }
+        v.sort(); // merges the sorted runs
+        self.iter_ids(loaded, std::borrow::Cow::Owned(v))
+    }
+
+    /// Dispatched instances nginx refuses (not allowed here, or unknown), in order.
+    pub fn refused<'a>(
+        &'a self,
+        loaded: &'a Loaded,
+    ) -> impl Iterator<Item = (InstId, &'a Inst, &'a crate::syntax::ast::Directive)> + 'a {
+        self.iter_ids(loaded, std::borrow::Cow::Borrowed(&self.key_index(loaded).refused[..]))
+    }
+
+    fn iter_ids<'a>(
+        &'a self,
+        loaded: &'a Loaded,
+        ids: std::borrow::Cow<'a, [InstId]>,
+    ) -> impl Iterator<Item = (InstId, &'a Inst, &'a crate::syntax::ast::Directive)> + 'a {
+        (0..ids.len()).map(move |i| {
+            let id = ids[i];
+            let inst = &self.insts[id as usize];
+            (id, inst, loaded.file(inst.file).ast.node(inst.node))
+        })
+    }
+
+    fn key_index(&self, loaded: &Loaded) -> &KeyIndex {
+        self.by_key.get_or_init(|| {
+            let t = table();
+            // Two passes (count, then fill): one allocation, source order kept.
+            let mut ranges = vec![(0u32, 0u32); t.key_count()];
+            let mut refused = Vec::new();
+            let keys: Vec<u32> = self
+                .insts
+                .iter()
+                .enumerate()
+                .map(|(i, inst)| {
+                    let k = match inst.status {
+                        Status::Found(spec) => Some(spec.key),
+                        Status::NotAllowed => {
+                            refused.push(i as InstId);
+                            t.key(loaded.file(inst.file).ast.node(inst.node).name())
+                        }
+                        Status::Unknown => {
+                            refused.push(i as InstId);
+                            None
+                        }
+                        Status::Skipped => None,
+                    };
+                    match k {
+                        Some(k) => {
+                            ranges[k as usize].1 += 1;
+                            k
+                        }
+                        None => u32::MAX,
+                    }
+                })
+                .collect();
+            let mut next = 0u32;
+            for r in ranges.iter_mut() {
+                let n = r.1;
+                *r = (next, next);
+                next += n;
+            }
+            let mut ids = vec![0; next as usize];
+            for (i, &k) in keys.iter().enumerate() {
+                if let Some(r) = ranges.get_mut(k as usize) {
+                    ids[r.1 as usize] = i as InstId;
+                    r.1 += 1;
+                }
+            }
+            KeyIndex { ranges, ids, refused }
         })
     }
 

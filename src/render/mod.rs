@@ -5,7 +5,7 @@ pub mod formats;
 mod json;
 mod pretty;
 
-pub use json::{json_text, to_json, JsonFinding, JsonLocation, JsonOutput};
+pub use json::{json_document, json_text, to_json, JsonFinding, JsonLocation, JsonOutput};
 pub use pretty::pretty;
 
 use crate::lint::{Diagnostic, Severity};
