@@ -50,6 +50,7 @@ declare_rule! {
             "events {}\nhttp { keepalive_timeout 10q; }\n",
             "events {}\nhttp { proxy_buffers 8 4kb; }\n",
             "events {}\nhttp { proxy_http_version 2.0; }\n",
+            "events {}\nhttp { uwsgi_cache_background_update yes; }\n",
         ],
     }
 }
@@ -94,6 +95,17 @@ impl Rule for InvalidDirectiveValue {
                     continue;
                 }
                 let bad = match spec.kind {
+                    // A flag slot under a one-argument arity (uwsgi_cache_background_update);
+                    // real flag arities are invalid-flag-value's.
+                    ValueKind::Flag if !spec.arity.flag => {
+                        (!v.eq_ignore_ascii_case("on") && !v.eq_ignore_ascii_case("off")).then(|| {
+                            Finding::new(
+                                a.span,
+                                format!("invalid value \"{v}\" in \"{name}\" directive, it must be \"on\" or \"off\""),
+                            )
+                            .help(format!("write `{name} on;` or `{name} off;`"))
+                        })
+                    }
                     ValueKind::Size => parse_size(v)
                         .is_none()
                         .then(|| generic(a.span).help(format!("write a size such as 512, 16k or 8m, not \"{v}\""))),
