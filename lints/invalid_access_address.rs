@@ -102,11 +102,9 @@ impl Rule for InvalidAccessAddress {
                 if v == "all" || v == "unix:" || is_cidr(v) {
                     continue;
                 }
-                out.push(
-                    Finding::new(a.span, format!("invalid parameter \"{v}\"")).help(
-                        "write `all`, an IP address or a CIDR network such as 10.0.0.0/8; host names are not accepted",
-                    ),
-                );
+                out.push(Finding::new(a.span, format!("invalid parameter \"{v}\"")).help(
+                    "write `all`, an IP address or a CIDR network such as 10.0.0.0/8; host names are not accepted",
+                ));
             }
         }
     }

@@ -63,20 +63,21 @@ impl Rule for InvalidDirectiveValue {
         // Only directives whose kind of value this rule checks.
         let checked = |s: &crate::model::directives::DirectiveSpec| {
             s.binary.is_none()
-                && matches!(
-                    s.kind,
-                    ValueKind::Size
-                        | ValueKind::Offset
-                        | ValueKind::Time
-                        | ValueKind::Sec
-                        | ValueKind::Number
-                        | ValueKind::Expires
-                        | ValueKind::Rewrite
-                        | ValueKind::NumberOrAuto
-                        | ValueKind::Bufs
-                        | ValueKind::Enum(_)
-                        | ValueKind::Bitmask(_)
-                )
+                && (s.kind == ValueKind::Flag && !s.arity.flag
+                    || matches!(
+                        s.kind,
+                        ValueKind::Size
+                            | ValueKind::Offset
+                            | ValueKind::Time
+                            | ValueKind::Sec
+                            | ValueKind::Number
+                            | ValueKind::Expires
+                            | ValueKind::Rewrite
+                            | ValueKind::NumberOrAuto
+                            | ValueKind::Bufs
+                            | ValueKind::Enum(_)
+                            | ValueKind::Bitmask(_)
+                    ))
         };
         for (_, inst, d) in cx.tree.occurrences_where(cx.loaded, checked) {
             let Status::Found(spec) = inst.status else { continue };

@@ -72,10 +72,9 @@ impl Rule for InvalidErrorPage {
             if let Some((last, rest)) = codes.split_last() {
                 if let Some(n) = last.as_str().strip_prefix('=') {
                     if !n.is_empty() && atoi(n).is_none() {
-                        out.push(
-                            Finding::new(last.span, format!("invalid value \"{}\"", last.as_str()))
-                                .help("`=` is followed by the response code to send instead, such as `=200`, or by nothing"),
-                        );
+                        out.push(Finding::new(last.span, format!("invalid value \"{}\"", last.as_str())).help(
+                            "`=` is followed by the response code to send instead, such as `=200`, or by nothing",
+                        ));
                     }
                     codes = rest;
                 }
@@ -87,9 +86,10 @@ impl Rule for InvalidErrorPage {
                         format!("invalid value \"{v}\""),
                         "each code is one number from 300 to 599 (not 499); list codes one by one",
                     )),
-                    Some(n) if !(300..=599).contains(&n) => {
-                        Some((format!("value \"{v}\" must be between 300 and 599"), "error_page handles codes from 300 to 599"))
-                    }
+                    Some(n) if !(300..=599).contains(&n) => Some((
+                        format!("value \"{v}\" must be between 300 and 599"),
+                        "error_page handles codes from 300 to 599",
+                    )),
                     _ => None,
                 };
                 if let Some((msg, help)) = problem {

@@ -186,7 +186,21 @@ mod tests {
         ] {
             assert!(ok(good), "{good}");
         }
-        for bad in ["(foo bar baz)", "($uri ~)", "($a == b)", "($a = b", "$a)", "(-z x)", "()", "(", "($)", "(-f)", "($a b c d)", "($a = )", "(!- x)"] {
+        for bad in [
+            "(foo bar baz)",
+            "($uri ~)",
+            "($a == b)",
+            "($a = b",
+            "$a)",
+            "(-z x)",
+            "()",
+            "(",
+            "($)",
+            "(-f)",
+            "($a b c d)",
+            "($a = )",
+            "(!- x)",
+        ] {
             assert!(!ok(bad), "{bad}");
         }
     }

@@ -114,7 +114,9 @@ pub fn refuse(addr: &str, uri_part: bool) -> Option<(String, &'static str, bool)
         hostport.split_once(':').map(|(_, p)| p)
     };
     if let Some(p) = port {
-        let ok = !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u32>().is_ok_and(|n| (1..=65535).contains(&n));
+        let ok = !p.is_empty()
+            && p.bytes().all(|b| b.is_ascii_digit())
+            && p.parse::<u32>().is_ok_and(|n| (1..=65535).contains(&n));
         if !ok {
             return Some((format!("invalid port in upstream \"{addr}\""), "write a port from 1 to 65535", false));
         }
@@ -128,7 +130,11 @@ pub fn refuse(addr: &str, uri_part: bool) -> Option<(String, &'static str, bool)
         return Some((format!("no host in upstream \"{addr}\""), "write the host: `127.0.0.1:8000` or a name", false));
     }
     port.is_none().then(|| {
-        (format!("no port in upstream \"{addr}\""), "add the port (`127.0.0.1:9000`): this directive has no default", true)
+        (
+            format!("no port in upstream \"{addr}\""),
+            "add the port (`127.0.0.1:9000`): this directive has no default",
+            true,
+        )
     })
 }
 

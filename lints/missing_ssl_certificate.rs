@@ -182,9 +182,11 @@ impl Rule for MissingSslCertificate {
         }
 
         // Each certificate needs a key: http and stream servers.
-        let servers = m.servers.iter().map(|s| s.inst).chain(
-            m.named("server").iter().copied().filter(|&s| m.inner(s) == Some(Context::StreamServer)),
-        );
+        let servers = m
+            .servers
+            .iter()
+            .map(|s| s.inst)
+            .chain(m.named("server").iter().copied().filter(|&s| m.inner(s) == Some(Context::StreamServer)));
         for s in servers {
             if !complete(s) {
                 continue;

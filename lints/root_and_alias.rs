@@ -74,12 +74,17 @@ impl Rule for RootAndAlias {
             if !seen.insert(level) {
                 continue;
             }
-            let (later, earlier, later_name, earlier_name) =
-                if root < first_alias { (first_alias, root, "alias", "root") } else { (root, first_alias, "root", "alias") };
+            let (later, earlier, later_name, earlier_name) = if root < first_alias {
+                (first_alias, root, "alias", "root")
+            } else {
+                (root, first_alias, "root", "alias")
+            };
             out.push(
                 Finding::new(
                     m.span(later),
-                    format!("\"{later_name}\" directive is duplicate, \"{earlier_name}\" directive was specified earlier"),
+                    format!(
+                        "\"{later_name}\" directive is duplicate, \"{earlier_name}\" directive was specified earlier"
+                    ),
                 )
                 .help("keep one: `root` appends the whole URI to its directory, `alias` replaces the location's prefix")
                 .label(m.span(earlier), format!("`{earlier_name}` set here")),

@@ -169,11 +169,8 @@ fn corpus_semantic_rules_have_no_false_alarm() {
     // files that stop earlier do not show it; the manifest notes the files
     // that have none.
     let manifest = std::fs::read_to_string(corpus.join("manifest.tsv")).expect("manifest.tsv");
-    let no_events: std::collections::HashSet<&str> = manifest
-        .lines()
-        .filter(|l| l.contains("(no events{})"))
-        .filter_map(|l| l.split('\t').next())
-        .collect();
+    let no_events: std::collections::HashSet<&str> =
+        manifest.lines().filter(|l| l.contains("(no events{})")).filter_map(|l| l.split('\t').next()).collect();
     let (mut files, mut agreed) = (0, 0);
     let mut problems = Vec::new();
     for (path, opts, other) in accepted_files(&verdicts) {
