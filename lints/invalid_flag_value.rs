@@ -1,5 +1,6 @@
 use crate::declare_rule;
 use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
+use crate::model::directives::ValueKind;
 use crate::model::tree::Status;
 
 declare_rule! {
@@ -38,7 +39,7 @@ declare_rule! {
         category: Correctness,
         severity: Error,
         summary: "an on/off directive has another value",
-        pass: &["events {}\nhttp { sendfile on; gzip OFF; }\n"],
+        pass: &["events {}\nhttp { sendfile on; gzip OFF; server { ssl_ocsp leaf; location / { fancyindex_css_href /x.css; } } }\n"],
         fail: &["events {}\nhttp { sendfile maybe; }\n", "events {}\nhttp { server { gzip 1; } }\n"],
     }
 }
@@ -48,9 +49,12 @@ impl Rule for InvalidFlagValue {
         &Self::META
     }
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
-        for (_, inst, d) in cx.tree.occurrences_where(cx.loaded, |s| s.arity.flag) {
+        // A flag arity whose module reads the value itself (ssl_ocsp's
+        // `leaf`, fancyindex_css_href's path) is not an on/off slot.
+        let flag = |s: &crate::model::directives::DirectiveSpec| s.arity.flag && s.kind == ValueKind::Flag;
+        for (_, inst, d) in cx.tree.occurrences_where(cx.loaded, flag) {
             let Status::Found(spec) = inst.status else { continue };
-            if !spec.arity.flag || d.has_block() {
+            if !flag(spec) || d.has_block() {
                 continue;
             }
             let args = cx.loaded.file(inst.file).ast.args(d);
