@@ -159,15 +159,24 @@ mod against_nginx {
     const SKIP_KIND: &[(&str, &str)] = &[
         (
             "fancyindex_css_href",
-            "declared NGX_CONF_FLAG but stored as a string: nginx takes any word (ngxlint's invalid-flag-value does not)",
+            "declared NGX_CONF_FLAG but stored as a string: nginx takes any word, so no value is invalid",
         ),
         (
             "fancyindex_time_format",
-            "declared NGX_CONF_FLAG but stored as a string: nginx takes any word (ngxlint's invalid-flag-value does not)",
+            "declared NGX_CONF_FLAG but stored as a string: nginx takes any word, so no value is invalid",
         ),
         ("fancyindex_name_length", "declared NGX_CONF_FLAG but parsed as a number: `on` is refused"),
         ("lua_load_resty_core", "obsolete in lua-nginx-module: any value only gives a warning"),
-        ("set_misc_base32_padding", "the deprecated name of set_base32_padding, same field: both in one batch are `is duplicate`"),
+        (
+            "lua_capture_error_log",
+            "needs an nginx patch Debian's build lacks: \"directive not found\" whatever the value",
+        ),
+        ("nchan_redis_ssl_verify_certificate", "nchan 1.3.6 registers it twice: any use is `is duplicate`"),
+        ("nchan_redis_tls_verify_certificate", "nchan 1.3.6 registers it twice: any use is `is duplicate`"),
+        (
+            "set_misc_base32_padding",
+            "the deprecated name of set_base32_padding, same field: both in one batch are `is duplicate`",
+        ),
     ];
 
     /// Defaults left out of the `NAME DEFAULT;` check, with the reason.
@@ -379,6 +388,13 @@ mod against_nginx {
                 let text = first.map_or_else(|| format!("{v}"), |m| m["text"].as_str().unwrap_or("").to_string());
                 let at = first.and_then(|m| m["line"].as_u64()).and_then(|l| lines.iter().position(|x| *x as u64 == l));
                 match at {
+                    // In a batch, two names of one setting (nchan's push_*
+                    // aliases) or exclusive ones (mail ssl and starttls)
+                    // clash: a rejected line is judged again on its own.
+                    Some(i) if rest.len() > 1 => {
+                        let alone = rest.remove(i);
+                        out.extend(self.batch(&format!("{tag}-{round}-alone"), &[alone]));
+                    }
                     Some(i) => {
                         out.push((rest[i].row, Some(text)));
                         rest.remove(i);
