@@ -19,8 +19,10 @@ declare_rule! {
     /// - `unix:` without a path;
     /// - no port where there is no default (every directive but
     ///   `proxy_pass` and the schemes of `grpc_pass` and `uwsgi_pass`),
-    ///   unless the name is an `upstream` block: judged only in complete
-    ///   configurations, where every upstream block is known.
+    ///   unless the name is an `upstream` block or an earlier pass reaches
+    ///   the same host with a port (nginx then reuses that one's port):
+    ///   judged only in complete configurations, where every upstream block
+    ///   is known.
     ///
     /// Addresses with variables are resolved per request and left alone.
     /// Whether a host name resolves is not checked (no DNS).
@@ -66,7 +68,7 @@ declare_rule! {
         category: Correctness,
         severity: Error,
         summary: "a proxy_pass or fastcgi_pass address nginx cannot read",
-        pass: &["events {}\nhttp { upstream php { server 127.0.0.1:9000; } server { location / { proxy_pass HTTPS://a.test; } location /b { proxy_pass http://unix:/run/a.sock:/x; } location ~ \\.php$ { fastcgi_pass php; } location /g { grpc_pass grpc://127.0.0.1:50051; } location /v { proxy_pass $scheme://a$uri; } } }\n"],
+        pass: &["events {}\nhttp { upstream php { server 127.0.0.1:9000; } server { location / { proxy_pass HTTPS://a.test; } location /b { proxy_pass http://unix:/run/a.sock:/x; } location ~ \\.php$ { fastcgi_pass php; } location /g { grpc_pass grpc://127.0.0.1:50051; } location /v { proxy_pass $scheme://a$uri; } location /p { proxy_pass http://127.0.0.1:9001; } location /u { uwsgi_pass 127.0.0.1; } } }\n"],
         fail: &[
             "events {}\nhttp { server { location / { proxy_pass localhost:8080; } } }\n",
             "events {}\nhttp { server { location / { proxy_pass http://127.0.0.1:99999; } } }\n",
@@ -175,7 +177,16 @@ impl Rule for InvalidPassAddress {
                 let root = m.tree.insts[p.inst as usize].root as usize;
                 let complete = m.tree.root_ctx.get(root) == Some(&Context::Main) && !m.has_unresolved_include(p.level);
                 let default_port = p.kind == PassKind::Proxy || scheme.is_some();
-                if default_port || p.target.upstream.is_some() || !complete {
+                // nginx reuses the implicit upstream of an earlier pass to the
+                // same host that has a port (so the request goes to that port).
+                let earlier_with_port = m.passes.iter().filter(|q| q.inst < p.inst).any(|q| {
+                    q.kind != PassKind::StreamProxy
+                        && q.target.port.is_some()
+                        && q.target.unix.is_none()
+                        && q.target.host.eq_ignore_ascii_case(&p.target.host)
+                        && m.tree.insts[q.inst as usize].root as usize == root
+                });
+                if default_port || p.target.upstream.is_some() || !complete || earlier_with_port {
                     continue;
                 }
             }
