@@ -9,7 +9,8 @@ declare_rule! {
     /// Reports a single-value directive set twice at the same level, such as
     /// two `root` lines in one server, or a `client_max_body_size` repeated by
     /// an included snippet. Setting it at several levels (http, server,
-    /// location) is fine; that is inheritance.
+    /// location) is fine; that is inheritance. `limit_req` and `limit_conn`
+    /// repeat, but nginx refuses the same zone twice at one level.
     ///
     /// nginx error text: `"NAME" directive is duplicate`.
     ///
@@ -47,8 +48,8 @@ declare_rule! {
         category: Correctness,
         severity: Error,
         summary: "a single-value directive is set twice at the same level",
-        pass: &["events {}\nhttp { root /a; server { root /b; location / { root /c; } } }\n"],
-        fail: &["events {}\nhttp { server { root /a; root /b; } }\n", "pid a.pid;\npid b.pid;\nevents {}\n"],
+        pass: &["events {}\nhttp { root /a; server { root /b; location / { root /c; } } }\n", "events {}\nhttp { limit_req_zone $binary_remote_addr zone=a:1m rate=1r/s; limit_req_zone $server_name zone=b:1m rate=9r/s; limit_req zone=a; server { limit_req zone=a burst=3; limit_req zone=b; } }\n"],
+        fail: &["events {}\nhttp { server { root /a; root /b; } }\n", "pid a.pid;\npid b.pid;\nevents {}\n", "events {}\nhttp { limit_conn_zone $binary_remote_addr zone=c:1m; server { limit_conn c 5; limit_conn c 10; } }\n"],
     }
 }
 
@@ -77,6 +78,29 @@ impl Rule for DuplicateDirective {
                             .label(first.head_span(), "first set here"),
                     );
                 }
+            }
+        }
+        // limit_req and limit_conn repeat, but once per zone at a level.
+        let mut zones: FxHashMap<(u32, Option<InstId>, &str, &str), InstId> = FxHashMap::default();
+        for (id, inst, d) in cx.tree.occurrences(cx.loaded, &["limit_req", "limit_conn"]) {
+            if !matches!(inst.status, Status::Found(_)) {
+                continue;
+            }
+            let name = d.name();
+            let args = cx.loaded.file(inst.file).ast.args(d);
+            let zone = if name == "limit_req" {
+                args.iter().find_map(|a| a.as_str().strip_prefix("zone="))
+            } else {
+                args.first().map(|a| a.as_str())
+            };
+            let Some(zone) = zone.filter(|z| !z.is_empty()) else { continue };
+            if let Some(first) = zones.insert((inst.root, inst.parent, name, zone), id) {
+                let first = cx.tree.directive(cx.loaded, first);
+                out.push(
+                    Finding::new(d.head_span(), format!("\"{name}\" directive is duplicate"))
+                        .help(format!("zone \"{zone}\" is limited twice at this level; keep one \"{name}\" for it"))
+                        .label(first.head_span(), "first set here"),
+                );
             }
         }
     }

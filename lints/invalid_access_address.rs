@@ -76,7 +76,7 @@ pub fn is_cidr(v: &str) -> bool {
 }
 
 /// nginx's `ngx_inet_addr`: four decimal octets.
-fn is_ipv4(s: &str) -> bool {
+pub fn is_ipv4(s: &str) -> bool {
     let parts: Vec<&str> = s.split('.').collect();
     parts.len() == 4
         && parts

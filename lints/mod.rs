@@ -34,12 +34,14 @@ mod incomplete_mail_server;
 mod inconsistent_buffer_sizes;
 mod invalid_access_address;
 mod invalid_argument_count;
+mod invalid_directive_parameter;
 mod invalid_directive_value;
 mod invalid_error_page;
 mod invalid_flag_value;
 mod invalid_if_condition;
 mod invalid_listen;
 mod invalid_location_modifier;
+mod invalid_map_entry;
 mod invalid_nested_location;
 mod invalid_pass_address;
 mod invalid_regex;
@@ -91,6 +93,7 @@ mod upstream_without_servers;
 mod valid_referers_none;
 mod weak_ssl_ciphers;
 mod weak_ssl_protocols;
+mod worker_connections_too_few;
 
 use crate::lint::Rule;
 
@@ -105,6 +108,9 @@ pub static ALL: &[&dyn Rule] = &[
     &unknown_variable::UnknownVariable,
     &invalid_flag_value::InvalidFlagValue,
     &invalid_directive_value::InvalidDirectiveValue,
+    &invalid_directive_parameter::InvalidDirectiveParameter,
+    &invalid_map_entry::InvalidMapEntry,
+    &worker_connections_too_few::WorkerConnectionsTooFew,
     &invalid_location_modifier::InvalidLocationModifier,
     &invalid_nested_location::InvalidNestedLocation,
     &invalid_regex::InvalidRegex,

@@ -6,11 +6,13 @@ declare_rule! {
     /// Reports `root` and `alias` in the same location. A location maps
     /// URIs to files one way: `root` appends the whole URI to a directory,
     /// `alias` replaces the matched prefix. nginx refuses the second of the
-    /// two (set in an included file too).
+    /// two (set in an included file too). `alias` in a named location
+    /// (`location @x`), which has no prefix to replace, is refused too.
     ///
     /// nginx error texts: `"alias" directive is duplicate, "root" directive
     /// was specified earlier`, `"root" directive is duplicate, "alias"
-    /// directive was specified earlier`.
+    /// directive was specified earlier`, `the "alias" directive cannot be
+    /// used inside the named location`.
     ///
     /// ## Why is this bad?
     /// nginx refuses to load the configuration.
@@ -54,6 +56,7 @@ declare_rule! {
         fail: &[
             "events {}\nhttp { server { location /s/ { root /srv; alias /srv/s/; } } }\n",
             "events {}\nhttp { server { location /s/ { alias /srv/s/; root /srv; } } }\n",
+            "events {}\nhttp { server { location @fallback { alias /srv/; } } }\n",
         ],
     }
 }
@@ -67,6 +70,16 @@ impl Rule for RootAndAlias {
         let mut seen = rustc_hash::FxHashSet::default();
         for &alias in m.named("alias") {
             let Some(level) = m.parent(alias) else { continue };
+            if cx.tree.directive(cx.loaded, level).name() == "location"
+                && m.arg(level, 0).is_some_and(|n| n.starts_with('@'))
+            {
+                out.push(
+                    Finding::new(m.span(alias), "the \"alias\" directive cannot be used inside the named location")
+                        .help("a named location has no prefix to replace: use `root`, or move `alias` to a prefix location")
+                        .label(m.span(level), "named location"),
+                );
+                continue;
+            }
             let (Some(&root), Some(&first_alias)) = (m.local(level, "root").first(), m.local(level, "alias").first())
             else {
                 continue;

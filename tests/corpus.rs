@@ -139,7 +139,7 @@ fn corpus_unknown_variable_has_no_false_alarm() {
 /// message too (its verdict kept going past non-syntax errors).
 #[test]
 fn corpus_semantic_rules_have_no_false_alarm() {
-    const RULES: [&str; 18] = [
+    const RULES: [&str; 22] = [
         "invalid-pass-address",
         "invalid-error-page",
         "invalid-set-variable",
@@ -158,6 +158,10 @@ fn corpus_semantic_rules_have_no_false_alarm() {
         "unknown-log-format",
         "duplicate-log-format",
         "upstream-without-servers",
+        "invalid-directive-parameter",
+        "invalid-map-entry",
+        "worker-connections-too-few",
+        "duplicate-directive",
     ];
     let Some(shared) = common::shared() else { return };
     let corpus = shared.join("corpus");
@@ -172,7 +176,7 @@ fn corpus_semantic_rules_have_no_false_alarm() {
     let no_events: std::collections::HashSet<&str> =
         manifest.lines().filter(|l| l.contains("(no events{})")).filter_map(|l| l.split('\t').next()).collect();
     let (mut files, mut agreed) = (0, 0);
-    let mut problems = Vec::new();
+    let (mut problems, mut on_stock) = (Vec::new(), Vec::new());
     for (path, opts, other) in accepted_files(&verdicts) {
         files += 1;
         let out = ngxlint::check(&[Entry::Path(corpus.join(path))], &opts, &sel);
@@ -182,15 +186,37 @@ fn corpus_semantic_rules_have_no_false_alarm() {
                 agreed += 1;
                 continue;
             }
+            // Judged on ngxlint's copy of a Debian stock file (snippets/
+            // fastcgi-php.conf) that nginx could not open in the corpus run:
+            // the verdict says nothing about it. Checked by hand (see below).
+            let stock = std::iter::once(&d.finding.span)
+                .chain(d.finding.labels.iter().map(|l| &l.span))
+                .any(|s| matches!(out.loaded.file(s.file).origin, ngxlint::load::Origin::Stock(_)));
+            if stock {
+                let f = out.loaded.file(d.finding.span.file);
+                on_stock.push(format!(
+                    "{path}:{}: {} {}",
+                    f.line_col(d.finding.span.start).0,
+                    d.rule,
+                    d.finding.message
+                ));
+                continue;
+            }
             let f = out.loaded.file(d.finding.span.file);
             problems.push(format!("{path}:{}: {} {}", f.line_col(d.finding.span.start).0, d.rule, d.finding.message));
         }
     }
     println!(
-        "corpus {}: {files} files nginx parses, {agreed} errors nginx reports too, {} false alarms",
+        "corpus {}: {files} files nginx parses, {agreed} errors nginx reports too, {} on stock files nginx did not read, {} false alarms",
         known.join(", "),
+        on_stock.len(),
         problems.len()
     );
+    // nginx with Debian's snippets/fastcgi-php.conf (which has its own
+    // try_files) refuses these too: checked with the oracle.
+    for p in &on_stock {
+        println!("  on a stock file: {p}");
+    }
     for p in &problems {
         println!("  {p}");
     }

@@ -19,23 +19,27 @@ fn oracle_cases_agree_with_nginx() {
         .collect();
     names.sort();
     let (mut checked, mut agree) = (0, 0);
-    let mut not_covered = Vec::new();
+    let (mut not_covered, mut environment) = (Vec::new(), Vec::new());
     let mut problems = Vec::new();
     for name in &names {
         let stem = name.trim_end_matches(".conf");
         let verdict: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(cases.join(format!("{stem}.json"))).unwrap()).unwrap();
-        let first = verdict["messages"].as_array().unwrap().iter().find(|m| m["level"] == "emerg").cloned();
+        let first = common::deciding_message(&verdict).cloned();
         let accepted = verdict["ok"].as_bool().unwrap();
         // Messages without a location (log files, certificates...) are about the
         // environment, not the configuration text.
         let syntax_err = first.as_ref().filter(|m| {
             let text = m["text"].as_str().unwrap_or("");
             (!m["line"].is_null() || common::is_unlocated_message(text)) && common::is_covered_message(text)
+                || common::rule_for_unlocated(text).is_some()
         });
         if !accepted && syntax_err.is_none() {
-            not_covered.push(stem.to_string());
-            continue; // rejected for a reason no rule covers yet
+            let text = first.as_ref().and_then(|m| m["text"].as_str()).unwrap_or("");
+            // rejected for a reason of the machine, or one no rule covers yet
+            if common::is_environment_message(text) { &mut environment } else { &mut not_covered }
+                .push(stem.to_string());
+            continue;
         }
         checked += 1;
         // Run from the cases directory so paths print as nginx's --relative-to does.
@@ -50,7 +54,7 @@ fn oracle_cases_agree_with_nginx() {
                 matches!(f.origin, ngxlint::load::Origin::Stock(_)) && f.line_col(l.span.start).0 == line
             })
         };
-        let located: Vec<(String, u32, u32, String, Category, Severity)> = out
+        let located: Vec<(String, u32, u32, String, Category, Severity, &str)> = out
             .diagnostics
             .iter()
             .map(|d| {
@@ -63,6 +67,7 @@ fn oracle_cases_agree_with_nginx() {
                     d.finding.message.clone(),
                     d.category,
                     d.severity,
+                    d.rule,
                 )
             })
             .collect();
@@ -75,7 +80,11 @@ fn oracle_cases_agree_with_nginx() {
             let stock = file.starts_with('/') && !std::path::Path::new(file).starts_with(&cases);
             let syntax = common::is_syntax_message(text);
             let merge = common::is_merge_time_message(text) || common::is_unlocated_message(text);
+            let by_rule = common::rule_for_unlocated(text);
             located.iter().any(|l| {
+                if let Some(rule) = by_rule {
+                    return l.5 == Severity::Error && (rule == "*" || l.6 == rule);
+                }
                 if merge {
                     return l.5 == Severity::Error && l.3 == text;
                 }
@@ -101,7 +110,9 @@ fn oracle_cases_agree_with_nginx() {
         }
     }
     println!(
-        "oracle cases: {agree}/{checked} cases agree with nginx (every accepted case, and every rejected one whose message a rule covers); {} rejected cases not covered yet: {}",
+        "oracle cases: {agree}/{checked} cases agree with nginx (every accepted case, and every rejected one whose message a rule covers); {} rejected for the machine's reasons (DNS, local addresses, files, users): {}; {} rejected cases not covered yet: {}",
+        environment.len(),
+        environment.join(" "),
         not_covered.len(),
         not_covered.join(" ")
     );

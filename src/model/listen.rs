@@ -83,7 +83,7 @@ pub fn parse(args: &[&str]) -> Result<Listen, ListenError> {
 }
 
 /// `8080`, `*:8080`, `127.0.0.1`, `[::1]:443`, `unix:/path`, `name:80`.
-fn parse_address(s: &str) -> Option<(String, Option<u16>)> {
+pub fn parse_address(s: &str) -> Option<(String, Option<u16>)> {
     if s.starts_with("unix:") {
         return Some((s.to_string(), None));
     }

@@ -28,8 +28,6 @@ pub fn is_syntax_message(m: &str) -> bool {
 
 /// nginx messages (not syntax-class) that ngxlint's rules claim to reproduce:
 /// a config rejected with one of these must get an error on nginx's line.
-/// (`invalid parameter "X"` is left out: ngxlint checks it for `listen` and
-/// `rewrite` only, while nginx also says it for upstream `server` and more.)
 pub fn is_covered_message(m: &str) -> bool {
     is_syntax_message(m)
         || m.starts_with("unknown directive ")
@@ -85,6 +83,111 @@ pub fn is_covered_message(m: &str) -> bool {
         || m.starts_with("invalid condition \"")
         || (m.starts_with("unexpected \"") && m.ends_with("\" in condition"))
         || m.starts_with("\"proxy_pass\" cannot have URI part in location given by regular expression")
+        || is_parameter_message(m)
+        || m == "the \"alias\" directive cannot be used inside the named location"
+        // enum slots and handlers that read a number (invalid-directive-value)
+        || m.starts_with("invalid value \"")
+        || m.starts_with("invalid number \"")
+        || m.ends_with(" directive invalid number")
+        || m.starts_with("invalid method \"")
+        || m == "invalid number of the map parameters"
+        || m == "invalid number of the geo parameters"
+        || m.starts_with("invalid network \"")
+        || m.starts_with("invalid range \"")
+}
+
+/// The texts of invalid-directive-parameter (access_log, error_log, cache
+/// paths, limit_req and kin), and `invalid parameter "X"`, which nginx also
+/// gives for listen, rewrite and upstream servers (checked by their rules).
+fn is_parameter_message(m: &str) -> bool {
+    const PREFIXES: [&str; 18] = [
+        "invalid parameter \"",
+        "invalid buffer size \"",
+        "invalid compression level \"",
+        "invalid flush time \"",
+        "no buffer is defined for access_log \"",
+        "invalid log level \"",
+        "duplicate log level \"",
+        "invalid \"levels\" \"",
+        "invalid keys zone size \"",
+        "keys zone \"",
+        "invalid burst value \"",
+        "invalid delay value \"",
+        "invalid rate \"",
+        "invalid zone size \"",
+        "invalid session cache \"",
+        "session cache \"",
+        "invalid \"open_file_cache\" parameter \"",
+        "invalid \"open_log_file_cache\" parameter \"",
+    ];
+    PREFIXES.iter().any(|p| m.starts_with(p))
+        || m == "logs to syslog cannot be buffered"
+        || m == "buffered logs cannot have variables in name"
+        || (m.starts_with("zone \"") && m.ends_with("\" is too small"))
+        || (m.starts_with("invalid ") && m.contains(" value \"") && m.contains('='))
+        || (m.starts_with('"')
+            && (m.ends_with(" must have \"keys_zone\" parameter") || m.ends_with(" must have \"zone\" parameter")))
+        || m.ends_with(" must have the \"max\" parameter")
+        || m.ends_with(" must have \"max\" parameter")
+}
+
+/// Messages about the machine nginx runs on, not the configuration text: a
+/// static tool cannot know them (DNS, addresses of this host, certificate and
+/// log files, users). Counted in their own column.
+pub fn is_environment_message(m: &str) -> bool {
+    m.starts_with("host not found in ")
+        || (m.starts_with("bind() to ") && m.contains(" failed ("))
+        || m.starts_with("cannot load certificate")
+        || m.starts_with("getpwnam(")
+        || m.starts_with("getgrnam(")
+        || m.starts_with("mkdir() ")
+        || m.starts_with("ngx_slab_alloc() failed")
+        || m.starts_with("open() ")
+        || m.contains("(13: Permission denied)")
+}
+
+/// The first message that decides a rejection: the first `emerg`, else the
+/// first `crit` (a `pread()` of a directory), else the harness's own note that
+/// nginx crashed.
+pub fn deciding_message(verdict: &serde_json::Value) -> Option<&serde_json::Value> {
+    let msgs = verdict["messages"].as_array()?;
+    ["emerg", "crit", "harness"].iter().find_map(|lvl| msgs.iter().find(|m| m["level"] == *lvl))
+}
+
+/// Unlocated messages ngxlint words its own way: the rule expected to report
+/// them (matched by rule, not by text).
+pub fn rule_for_unlocated(m: &str) -> Option<&'static str> {
+    if m.starts_with("pread() ") && m.ends_with("(21: Is a directory)") {
+        Some("include-unreadable")
+    } else if m.starts_with("nginx was killed by signal") {
+        // nginx crashes on a file that includes itself; any error will do.
+        Some("*")
+    } else if m.ends_with(" listening sockets") && m.contains(" worker_connections are not enough for ") {
+        Some("worker-connections-too-few")
+    } else {
+        None
+    }
+}
+
+/// A short shape of a message for tallies: quoted parts and numbers elided.
+pub fn message_shape(m: &str) -> String {
+    let mut out = String::new();
+    let mut quoted = false;
+    for c in m.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                if quoted {
+                    out.push_str("\"…\"");
+                }
+            }
+            _ if quoted => {}
+            '0'..='9' if !out.ends_with('N') => out.push('N'),
+            '0'..='9' => {}
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// Messages nginx gives without a file and line (checked after parsing):
