@@ -179,14 +179,17 @@ impl Rule for InvalidPassAddress {
                 let default_port = p.kind == PassKind::Proxy || scheme.is_some();
                 // nginx reuses the implicit upstream of an earlier pass to the
                 // same host that has a port (so the request goes to that port).
-                let earlier_with_port = m.passes.iter().filter(|q| q.inst < p.inst).any(|q| {
-                    q.kind != PassKind::StreamProxy
-                        && q.target.port.is_some()
-                        && q.target.unix.is_none()
-                        && q.target.host.eq_ignore_ascii_case(&p.target.host)
-                        && m.tree.insts[q.inst as usize].root as usize == root
-                });
-                if default_port || p.target.upstream.is_some() || !complete || earlier_with_port {
+                // (Looked for last: most passes without a port name an upstream.)
+                let earlier_with_port = || {
+                    m.passes.iter().filter(|q| q.inst < p.inst).any(|q| {
+                        q.kind != PassKind::StreamProxy
+                            && q.target.port.is_some()
+                            && q.target.unix.is_none()
+                            && q.target.host.eq_ignore_ascii_case(&p.target.host)
+                            && m.tree.insts[q.inst as usize].root as usize == root
+                    })
+                };
+                if default_port || p.target.upstream.is_some() || !complete || earlier_with_port() {
                     continue;
                 }
             }
