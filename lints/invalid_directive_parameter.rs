@@ -335,16 +335,10 @@ fn cache_path(name: &str, a: &[Arg]) -> Option<Problem> {
                 return Some((Some(i), format!("invalid use_temp_path value \"{v}\", it must be \"on\" or \"off\"")));
             }
             "use_temp_path" => {}
-            "keys_zone" => {
-                let Some((zname, size)) = s.split_once(':') else {
-                    return Some((Some(i), format!("invalid keys zone size \"{v}\"")));
-                };
-                match parse_size(size) {
-                    None => return Some((Some(i), format!("invalid keys zone size \"{v}\""))),
-                    Some(n) if n < 2 * PAGE => return Some((Some(i), format!("keys zone \"{v}\" is too small"))),
-                    _ => zone = !zname.is_empty(),
-                }
-            }
+            "keys_zone" => match zone_spec(i, v, s, 2 * PAGE, "keys zone") {
+                Ok(named) => zone = named,
+                Err(p) => return Some(p),
+            },
             "inactive" if parse_time(s, false).is_none() => return whole("inactive"),
             "max_size" | "min_free" if parse_offset(s).is_none() => return whole(key),
             "manager_files" | "loader_files" if parse_number(s).is_none() => return whole(key),
@@ -382,19 +376,28 @@ fn limit_req(a: &[Arg]) -> Option<Problem> {
     (!zone).then(|| (None, "\"limit_req\" must have \"zone\" parameter".to_string()))
 }
 
+/// `NAME:SIZE` of a shared zone (argument `i`, written `v`): whether it
+/// names the zone, or nginx's complaint about the size.
+fn zone_spec(i: usize, v: &str, spec: &str, min: u64, what: &str) -> Result<bool, Problem> {
+    let Some((zname, size)) = spec.split_once(':') else {
+        return Err((Some(i), format!("invalid {what} size \"{v}\"")));
+    };
+    match parse_size(size) {
+        None => Err((Some(i), format!("invalid {what} size \"{v}\""))),
+        Some(n) if n < min => Err((Some(i), format!("{what} \"{v}\" is too small"))),
+        _ => Ok(!zname.is_empty()),
+    }
+}
+
 /// `limit_req_zone KEY zone=NAME:SIZE rate=R` and `limit_conn_zone KEY zone=NAME:SIZE`.
 fn zone_decl(name: &str, a: &[Arg]) -> Option<Problem> {
     let mut zone = false;
     for (i, arg) in a.iter().enumerate().skip(1) {
         let v = arg.as_str();
         if let Some(s) = v.strip_prefix("zone=") {
-            let Some((zname, size)) = s.split_once(':') else {
-                return Some((Some(i), format!("invalid zone size \"{v}\"")));
-            };
-            match parse_size(size) {
-                None => return Some((Some(i), format!("invalid zone size \"{v}\""))),
-                Some(n) if n < 8 * PAGE => return Some((Some(i), format!("zone \"{v}\" is too small"))),
-                _ => zone = !zname.is_empty(),
+            match zone_spec(i, v, s, 8 * PAGE, "zone") {
+                Ok(named) => zone = named,
+                Err(p) => return Some(p),
             }
         } else if let (Some(s), "limit_req_zone") = (v.strip_prefix("rate="), name) {
             let n = s.strip_suffix("r/s").or_else(|| s.strip_suffix("r/m")).unwrap_or(s);

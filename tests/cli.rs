@@ -241,7 +241,8 @@ fn glob_matching_ten_thousand_files() {
             format!("server {{ listen {}; server_name s{i}; }}\n", 10000 + i).as_bytes(),
         );
     }
-    write(&d, "nginx.conf", b"events {}\nhttp { include sites/*.conf; }\n");
+    // 10,000 listening sockets need as many worker connections (worker-connections-too-few).
+    write(&d, "nginx.conf", b"events { worker_connections 10001; }\nhttp { include sites/*.conf; }\n");
     let o = run(&["check", "nginx.conf", "--format", "json", "--max-files", "20000"], &d);
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
     assert_eq!(json(&o)["summary"]["files"], 10_001);
