@@ -11,7 +11,7 @@ mod common;
 use ngxlint::lint::{Selection, Severity};
 use ngxlint::load::{Entry, LoadOptions};
 use rayon::prelude::*;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 /// Valid seeds (each passes `nginx -t` in the oracle's sandbox).
@@ -315,17 +315,7 @@ struct Tally {
 
 #[test]
 fn mutants_agree_with_real_nginx() {
-    let Some(shared) = common::shared() else { return };
-    let oracle = shared.join("oracle/nginx-oracle");
-    if !Path::new("/usr/sbin/nginx").exists() {
-        eprintln!("skipping: nginx is not installed (sh ../shared/oracle/install-nginx.sh installs it)");
-        return;
-    }
-    let uid = Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
-    if uid.ok().as_deref() != Some("0") {
-        eprintln!("skipping: the nginx oracle's sandbox needs root");
-        return;
-    }
+    let Some(oracle) = common::oracle() else { return };
     let count: usize = std::env::var("NGXLINT_MUTANTS").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
     let seed: u64 =
         std::env::var("NGXLINT_MUTANT_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0x6e67_786c_696e_7421);

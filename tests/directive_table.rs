@@ -460,20 +460,11 @@ mod against_nginx {
 
     #[test]
     fn kinds_and_defaults_agree_with_real_nginx() {
-        let Some(shared) = common::shared() else { return };
-        if !Path::new("/usr/sbin/nginx").exists() {
-            eprintln!("skipping: nginx is not installed (sh ../shared/oracle/install-nginx.sh installs it)");
-            return;
-        }
-        let uid = Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
-        if uid.ok().as_deref() != Some("0") {
-            eprintln!("skipping: the nginx oracle's sandbox needs root");
-            return;
-        }
+        let Some(path) = common::oracle() else { return };
         let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("directive-kinds");
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        let oracle = Oracle { path: shared.join("oracle/nginx-oracle"), dir };
+        let oracle = Oracle { path, dir };
         let rows = table().all();
         let skipped = |list: &[(&str, &str)], name: &str| list.iter().any(|(n, _)| *n == name);
 

@@ -14,6 +14,22 @@ pub fn shared() -> Option<PathBuf> {
     }
 }
 
+/// `../shared/oracle/nginx-oracle`, when it can run here: `../shared` is
+/// present, nginx is installed, and we are root (its sandbox needs it).
+pub fn oracle() -> Option<PathBuf> {
+    let shared = shared()?;
+    if !std::path::Path::new("/usr/sbin/nginx").exists() {
+        eprintln!("skipping: nginx is not installed (sh ../shared/oracle/install-nginx.sh installs it)");
+        return None;
+    }
+    let uid = std::process::Command::new("id").arg("-u").output();
+    if uid.ok().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string()).as_deref() != Some("0") {
+        eprintln!("skipping: the nginx oracle's sandbox needs root");
+        return None;
+    }
+    Some(shared.join("oracle/nginx-oracle"))
+}
+
 /// nginx messages that are syntax-class (see shared/corpus/VERDICTS.md).
 pub fn is_syntax_message(m: &str) -> bool {
     (m.starts_with("unexpected ") && !m.ends_with(" in condition"))
