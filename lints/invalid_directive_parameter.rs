@@ -359,8 +359,10 @@ fn limit_req(a: &[Arg]) -> Option<Problem> {
     let mut zone = false;
     for (i, arg) in a.iter().enumerate() {
         let v = arg.as_str();
-        if let Some(s) = v.strip_prefix("zone=") {
-            zone = !s.is_empty();
+        if v.starts_with("zone=") {
+            // An empty name is still a zone to nginx (invalid-shared-zone
+            // reports its zero size).
+            zone = true;
         } else if let Some(s) = v.strip_prefix("burst=") {
             if !positive(parse_number(s)) {
                 return Some((Some(i), format!("invalid burst value \"{v}\"")));
