@@ -178,13 +178,12 @@ impl Rule for HeaderInheritanceLoss {
                     None => snippet_top(m, level, directive).to_vec(),
                 };
                 let own = m.local(level, directive);
-                let kept: Vec<String> =
-                    own.iter().filter_map(|&i| m.arg(i, 0)).map(|n| n.to_ascii_lowercase()).collect();
+                let kept: Vec<&str> = own.iter().filter_map(|&i| m.arg(i, 0)).collect();
                 let mut dropped: Vec<(InstId, &str)> = Vec::new();
                 for i in inherited {
                     let Some(name) = m.arg(i, 0) else { continue };
                     if relevant(name)
-                        && !kept.contains(&name.to_ascii_lowercase())
+                        && !kept.iter().any(|k| k.eq_ignore_ascii_case(name))
                         && !dropped.iter().any(|(_, n)| n.eq_ignore_ascii_case(name))
                     {
                         dropped.push((i, name));

@@ -249,6 +249,44 @@ fn glob_matching_ten_thousand_files() {
 }
 
 #[test]
+fn include_globs_match_as_glob_3_does() {
+    use std::os::unix::ffi::OsStrExt;
+    let d = scratch("glob3");
+    write(&d, "conf.d/a.conf", b"server { listen 8081; }\n");
+    write(&d, "conf.d/.hidden.conf", b"hidden_directive;\n");
+    write(&d, "vhosts/one/site.conf", b"one_directive;\n");
+    write(&d, "vhosts/two/site.conf", b"two_directive;\n");
+    write(&d, "vhosts/file.conf", b"");
+    // A name that is not UTF-8 (nginx reads it like any other): it used to
+    // stop ngxlint with a panic inside the glob crate.
+    let odd = std::ffi::OsStr::from_bytes(b"odd\xff.conf");
+    std::fs::write(d.join("conf.d").join(odd), b"odd_directive;\n").unwrap();
+    let unknown = |main: &[u8]| -> Vec<String> {
+        write(&d, "nginx.conf", main);
+        let o =
+            run(&["check", "nginx.conf", "--format", "json", "--select", "unknown-directive,include-unreadable"], &d);
+        assert!(matches!(o.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&o.stderr));
+        let v = json(&o);
+        let mut out: Vec<String> =
+            v["findings"].as_array().unwrap().iter().map(|f| f["message"].as_str().unwrap().to_string()).collect();
+        out.sort();
+        out
+    };
+    // `*` does not match a leading dot (nginx -t does not read .hidden.conf) ...
+    assert_eq!(unknown(b"events {}\nhttp { include conf.d/*.conf; }\n"), ["unknown directive \"odd_directive\""]);
+    // ... a pattern that names the dot does (nginx -t: unknown directive "hidden_directive").
+    assert_eq!(unknown(b"events {}\nhttp { include conf.d/.*.conf; }\n"), ["unknown directive \"hidden_directive\""]);
+    // `.*` also matches `.` and `..`, which nginx then fails to read as files.
+    let dots = unknown(b"events {}\nhttp { include conf.d/.*; }\n");
+    assert_eq!(dots.iter().filter(|m| m.contains("it is a directory")).count(), 2, "{dots:?}");
+    // A wildcard in a directory component matches directories only.
+    assert_eq!(
+        unknown(b"events {}\nhttp { include vhosts/*/site.conf; }\n"),
+        ["unknown directive \"one_directive\"", "unknown directive \"two_directive\""]
+    );
+}
+
+#[test]
 fn missing_include_and_glob_matching_nothing() {
     let d = scratch("missing");
     write(&d, "nginx.conf", b"events {}\nhttp {\n  include nothing/*.conf;\n  include missing.conf;\n}\n");

@@ -103,6 +103,9 @@ pub struct SourceFile {
     pub ast: Ast,
     pub syntax_errors: Vec<SyntaxError>,
     pub origin: Origin,
+    /// The `include` statements the loader resolves (one argument, no
+    /// block), found while the file is parsed, in parallel with the others.
+    pub includes: Vec<NodeId>,
 }
 
 impl SourceFile {
@@ -274,7 +277,22 @@ fn parse_file(
     let (text, lossy) = bytes_to_text(bytes);
     let lines = LineIndex::new(text.as_bytes());
     let parsed = syntax::parse(id, &text, opts);
-    SourceFile { id, path, display, text, lossy, lines, ast: parsed.ast, syntax_errors: parsed.errors, origin }
+    let includes = (parsed.ast.nodes.iter().enumerate())
+        .filter(|(_, d)| d.name() == "include" && !d.has_block() && d.args_end - d.args_start == 1)
+        .map(|(i, _)| i as NodeId)
+        .collect();
+    SourceFile {
+        id,
+        path,
+        display,
+        text,
+        lossy,
+        lines,
+        ast: parsed.ast,
+        syntax_errors: parsed.errors,
+        origin,
+        includes,
+    }
 }
 
 /// The directory a glob pattern starts matching in: its components before
@@ -607,7 +625,15 @@ impl Loader<'_> {
         match fs {
             FileSource::Memory(_) => found = fs.memory_walk(abs),
             FileSource::Disk | FileSource::Overlay(_) => {
-                let entries = walkdir::WalkDir::new(abs).follow_links(true).sort_by_file_name().into_iter();
+                // Sorted by name as walkdir's sort_by_file_name does, without
+                // parsing each path for its name twice per comparison (8 M
+                // instructions for a directory of 1,000 files).
+                fn name(e: &walkdir::DirEntry) -> &[u8] {
+                    let b = e.path().as_os_str().as_encoded_bytes();
+                    &b[b.iter().rposition(|c| *c == b'/').map_or(0, |i| i + 1)..]
+                }
+                let entries =
+                    walkdir::WalkDir::new(abs).follow_links(true).sort_by(|a, b| name(a).cmp(name(b))).into_iter();
                 for entry in entries.filter_entry(|e| {
                     let inside =
                         !e.path_is_symlink() || fs.canonicalize(e.path()).is_some_and(|r| r.starts_with(&real_root));
@@ -681,7 +707,8 @@ impl Loader<'_> {
         let mut pending: Vec<(u32, FileId)> =
             self.out.roots[first_root..].iter().map(|r| (r.conf_dir, r.file)).collect();
         let mut seen: HashSet<(u32, FileId)> = pending.iter().copied().collect();
-        let mut glob_cache: HashMap<PathBuf, Vec<PathBuf>> = HashMap::default();
+        let mut glob_cache: HashMap<PathBuf, Vec<(PathBuf, bool)>> = HashMap::default();
+        let mut map_cache: Vec<HashMap<String, (PathBuf, Option<PathBuf>)>> = Vec::new();
         while !pending.is_empty() {
             let mut to_read: Vec<(PathBuf, String)> = Vec::new();
             let mut queued: HashSet<PathBuf> = HashSet::default();
@@ -689,16 +716,26 @@ impl Loader<'_> {
             for (cd, fid) in std::mem::take(&mut pending) {
                 let includes: Vec<(NodeId, Span, String)> = {
                     let f = &self.out.files[fid as usize];
-                    f.ast
-                        .nodes
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, d)| d.name() == "include" && !d.has_block() && d.args_end - d.args_start == 1)
-                        .map(|(i, d)| (i as NodeId, d.head_span(), f.ast.args(d)[0].value.to_string()))
+                    (f.includes.iter())
+                        .map(|&i| {
+                            let d = f.ast.node(i);
+                            (i, d.head_span(), f.ast.args(d)[0].value.to_string())
+                        })
                         .collect()
                 };
                 for (node, span, pat) in includes {
-                    let (path, mapped_from) = self.map_path(cd, &pat);
+                    // Thousands of includes name the same few paths: map each once.
+                    if map_cache.len() <= cd as usize {
+                        map_cache.resize_with(cd as usize + 1, Default::default);
+                    }
+                    let (path, mapped_from) = match map_cache[cd as usize].get(pat.as_str()) {
+                        Some(m) => m.clone(),
+                        None => {
+                            let m = self.map_path(cd, &pat);
+                            map_cache[cd as usize].insert(pat.clone(), m.clone());
+                            m
+                        }
+                    };
                     if is_glob(&pat) {
                         if !self.confined(cd, &glob_base(&path)) {
                             self.outside(cd, span, path);
@@ -708,14 +745,19 @@ impl Loader<'_> {
                         let files = match glob_cache.get(&path) {
                             Some(f) => f.clone(),
                             None => {
-                                let f = self.opts.source.glob(&path);
+                                let f = self.opts.source.glob_typed(&path);
                                 glob_cache.insert(path.clone(), f.clone());
                                 f
                             }
                         };
                         let mut ids = Vec::new();
-                        for p in files {
-                            if !self.confined(cd, &p) {
+                        for (p, plain) in files {
+                            // A plain file is confined when its directory is.
+                            let inside = match p.parent() {
+                                Some(dir) if plain => self.confined(cd, dir),
+                                _ => self.confined(cd, &p),
+                            };
+                            if !inside {
                                 self.outside(cd, span, p);
                                 continue;
                             }

@@ -173,7 +173,14 @@ impl<'t> Lowerer<'t> {
     fn token(&mut self, p: Pair<'t, Rule>, base: u32) -> bool {
         let start = base + p.as_span().start() as u32;
         let end = base + p.as_span().end() as u32;
-        let rule = p.as_rule();
+        let rule = match p.as_rule() {
+            Rule::punct => match self.text.as_bytes()[start as usize] {
+                b';' => Rule::semicolon,
+                b'{' => Rule::lbrace,
+                _ => Rule::rbrace,
+            },
+            r => r,
+        };
         if rule == Rule::EOI {
             // The end of the file is not a byte after a closing quote.
             return !self.stopped;
