@@ -313,8 +313,9 @@ impl<'a> Model<'a> {
             }
             // Only what nginx accepts here has a value to inherit.
             let Status::Found(spec) = inst.status else { continue };
-            let d = loaded.file(inst.file).ast.node(inst.node);
-            let name: &'a str = d.name();
+            // The table's name, not the statement's (the same text): reading
+            // each statement back from its file was most of this loop's time.
+            let name: &'static str = spec.name;
             let key = spec.key;
             entries.push((inst.parent.unwrap_or(u32::MAX - inst.root), key, id));
             let parent_node = match inst.parent {
@@ -347,8 +348,7 @@ impl<'a> Model<'a> {
             }
             if name == "include" {
                 let files = loaded.included(loaded.roots[inst.root as usize].conf_dir, inst.file, inst.node);
-                let glob =
-                    loaded.file(inst.file).ast.args(d).first().is_some_and(|a| a.as_str().contains(['*', '?', '[']));
+                let glob = m.args(id).first().is_some_and(|a| a.as_str().contains(['*', '?', '[']));
                 if files.is_empty() && !glob {
                     if let Some(p) = inst.parent {
                         m.unresolved.insert(p);
@@ -364,7 +364,8 @@ impl<'a> Model<'a> {
                 ("server", Context::Upstream | Context::StreamUpstream) => {
                     if let Some(u) = m.upstreams.last_mut() {
                         if inst.parent == Some(u.inst) {
-                            let args = loaded.file(inst.file).ast.args(d);
+                            let f = loaded.file(inst.file);
+                            let args = f.ast.args(f.ast.node(inst.node));
                             if let Some(us) = parse_upstream_server(id, args) {
                                 // The servers of the last upstream are the end of the list.
                                 m.upstream_servers.push(us);
