@@ -68,7 +68,7 @@ declare_rule! {
         category: Correctness,
         severity: Error,
         summary: "a proxy_pass or fastcgi_pass address nginx cannot read",
-        pass: &["events {}\nhttp { upstream php { server 127.0.0.1:9000; } server { location / { proxy_pass HTTPS://a.test; } location /b { proxy_pass http://unix:/run/a.sock:/x; } location ~ \\.php$ { fastcgi_pass php; } location /g { grpc_pass grpc://127.0.0.1:50051; } location /v { proxy_pass $scheme://a$uri; } location /p { proxy_pass http://127.0.0.1:9001; } location /u { uwsgi_pass 127.0.0.1; } } }\n"],
+        pass: &["events {}\nhttp { upstream php { server 127.0.0.1:9000; } server { location / { proxy_pass HTTPS://a.test; } location /b { proxy_pass http://unix:/run/a.sock:/x; } location ~ \\.php$ { fastcgi_pass php; } location /g { grpc_pass grpc://127.0.0.1:50051; } location /v { proxy_pass $scheme://a$uri; } location /p { proxy_pass http://127.0.0.1:9001; } location /u { uwsgi_pass 127.0.0.1; } location /d { proxy_pass http://app.test; } location /s { scgi_pass app.test; } } }\n"],
         fail: &[
             "events {}\nhttp { server { location / { proxy_pass localhost:8080; } } }\n",
             "events {}\nhttp { server { location / { proxy_pass http://127.0.0.1:99999; } } }\n",
@@ -178,12 +178,14 @@ impl Rule for InvalidPassAddress {
                 let complete = m.tree.root_ctx.get(root) == Some(&Context::Main) && !m.has_unresolved_include(p.level);
                 let default_port = p.kind == PassKind::Proxy || scheme.is_some();
                 // nginx reuses the implicit upstream of an earlier pass to the
-                // same host that has a port (so the request goes to that port).
+                // same host that has a port, written or the scheme's default
+                // (`proxy_pass http://127.0.0.1;` is port 80), and the request
+                // goes to that port.
                 // (Looked for last: most passes without a port name an upstream.)
                 let earlier_with_port = || {
                     m.passes.iter().filter(|q| q.inst < p.inst).any(|q| {
                         q.kind != PassKind::StreamProxy
-                            && q.target.port.is_some()
+                            && q.target.effective_port().is_some()
                             && q.target.unix.is_none()
                             && q.target.host.eq_ignore_ascii_case(&p.target.host)
                             && m.tree.insts[q.inst as usize].root as usize == root

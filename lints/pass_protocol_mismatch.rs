@@ -15,6 +15,14 @@ declare_rule! {
     /// configuration that talks FastCGI to port 9000 elsewhere. Addresses
     /// on this machine (`localhost`, `127.0.0.1`, `::1`) count as one host.
     ///
+    /// Also `fastcgi_pass`, `uwsgi_pass` or `scgi_pass` to a host without a
+    /// port after an HTTP or gRPC pass to the same host: nginx keeps one
+    /// implicit upstream per host, and a pass without a port joins the first
+    /// one with that name whatever its port, so `fastcgi_pass 127.0.0.1;`
+    /// after `proxy_pass http://127.0.0.1:8080;` talks FastCGI to port 8080.
+    /// (`nginx -t` accepts it; without the earlier pass it would refuse the
+    /// missing port.)
+    ///
     /// ## Why is this bad?
     /// nginx accepts it, and every request fails with 502 Bad Gateway:
     /// PHP-FPM does not speak HTTP, and an HTTP server does not speak
@@ -56,6 +64,7 @@ declare_rule! {
         pass: &[
             "events {}\nhttp { server { location / { proxy_pass http://minio:9000; } location ~ \\.php$ { fastcgi_pass unix:/run/php/php8.2-fpm.sock; } } }\n",
             "events {}\nhttp { server { listen 8080; location / { proxy_pass http://127.0.0.1:8080; } } }\n",
+            "events {}\nhttp { server { location ~ \\.php$ { fastcgi_pass 127.0.0.1:9000; } location /x { fastcgi_pass 127.0.0.1; } } }\n",
         ],
         fail: &[
             "events {}\nhttp { server { location / { proxy_pass http://localhost:9000; } location ~ \\.php$ { fastcgi_pass 127.0.0.1:9000; } } }\n",
@@ -63,6 +72,7 @@ declare_rule! {
             "events {}\nhttp { server { location ~ \\.php$ { include fastcgi_params; proxy_pass http://127.0.0.1:9000; } } }\n",
             "events {}\nhttp { server { listen 80; location ~ \\.php$ { fastcgi_pass 127.0.0.1:80; } } }\n",
             "events {}\nhttp { upstream app { server 127.0.0.1:8000; } server { location / { proxy_pass http://app; } location /u { uwsgi_pass 127.0.0.1:8000; } } }\n",
+            "events {}\nhttp { server { location / { proxy_pass http://127.0.0.1:8080; } location ~ \\.php$ { fastcgi_pass 127.0.0.1; } } }\n",
         ],
     }
 }
@@ -198,6 +208,51 @@ impl Rule for PassProtocolMismatch {
                 }
             }
         }
+        port_reused(m, out);
+    }
+}
+
+/// A FastCGI, uwsgi or SCGI pass to a host without a port joins the implicit
+/// upstream of the first earlier pass to that host (nginx matches implicit
+/// upstreams by host name; a missing port matches any port) and so talks its
+/// protocol to that pass's port.
+fn port_reused(m: &Model<'_>, out: &mut Findings<'_>) {
+    for p in &m.passes {
+        let Some(fam @ ("FastCGI" | "uwsgi" | "SCGI")) = family(p.kind) else { continue };
+        let t = &p.target;
+        if t.port.is_some() || t.unix.is_some() || t.dynamic || t.upstream.is_some() {
+            continue;
+        }
+        let root = m.tree.insts[p.inst as usize].root;
+        let first = m.passes.iter().take_while(|q| q.inst < p.inst).find(|q| {
+            q.kind != PassKind::StreamProxy
+                && !q.target.dynamic
+                && q.target.unix.is_none()
+                && q.target.upstream.is_none()
+                && q.target.host == t.host
+                && m.tree.insts[q.inst as usize].root == root
+        });
+        let Some(q) = first else { continue };
+        let (Some(port), Some(qfam)) = (q.target.effective_port(), family(q.kind)) else { continue };
+        if qfam == fam {
+            continue;
+        }
+        out.push(
+            Finding::new(
+                m.span(p.inst),
+                format!(
+                    "{} {} has no port: nginx reuses the upstream of the {} to {}:{port} and talks {fam} to that {qfam} port",
+                    p.kind.directive(),
+                    t.host,
+                    q.kind.directive(),
+                    t.host
+                ),
+            )
+            .help(format!(
+                "give the {fam} server's own port (PHP-FPM listens on 9000 by default) or its unix socket"
+            ))
+            .label(m.span(q.inst), format!("the upstream {}:{port} comes from here", t.host)),
+        );
     }
 }
 
