@@ -3,6 +3,7 @@ use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::graph::Model;
 use crate::model::tree::InstId;
 use crate::model::vars::{capture_groups, may_hold_newline, may_match_newline, variables};
+use rustc_hash::FxHashSet;
 
 declare_rule! {
     /// ## What it does
@@ -75,14 +76,14 @@ declare_rule! {
 }
 
 /// The variable of `value` (seen by directive `at`) that may carry a line feed, and why.
-fn newline_var(m: &Model<'_>, at: InstId, value: &str, depth: u8) -> Option<String> {
+fn newline_var(m: &Model<'_>, sets: &FxHashSet<&str>, at: InstId, value: &str, depth: u8) -> Option<String> {
     for v in variables(value) {
         if may_hold_newline(v) {
             return Some(format!("${v} is percent-decoded and may contain CR LF"));
         }
         // A variable `set` from one that may carry a line feed.
-        if depth < 3 && !v.as_bytes()[0].is_ascii_digit() {
-            if let Some(why) = set_from(m, at, v).and_then(|(s, val)| newline_var(m, s, val, depth + 1)) {
+        if depth < 3 && !v.as_bytes()[0].is_ascii_digit() && sets.contains(v) {
+            if let Some(why) = set_from(m, at, v).and_then(|(s, val)| newline_var(m, sets, s, val, depth + 1)) {
                 return Some(format!("${v} is set from a value that may: {why}"));
             }
         }
@@ -122,8 +123,10 @@ impl Rule for HttpResponseSplitting {
     }
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let m = cx.model();
+        // The variables some `set` assigns: only those are looked up level by level.
+        let sets: FxHashSet<&str> = m.named("set").iter().filter_map(|&s| m.arg(s, 0)?.strip_prefix('$')).collect();
         let mut report = |id: InstId, value: &str, what: &str| {
-            if let Some(why) = newline_var(m, id, value, 0) {
+            if let Some(why) = newline_var(m, &sets, id, value, 0) {
                 out.push(
                     Finding::new(m.span(id), format!("{what} may be split by a line break: {why}"))
                         .help("use `$request_uri` (still encoded) instead of `$uri`, or capture with a class that excludes line breaks such as `([^/\\r\\n]+)`"),
