@@ -58,6 +58,7 @@ mod missing_default_server;
 mod missing_events_block;
 mod missing_ssl_certificate;
 mod multiline_header_value;
+mod numbered_capture_overwritten;
 mod pass_protocol_mismatch;
 mod pass_scheme_port_mismatch;
 mod php_location_without_guard;
@@ -73,6 +74,7 @@ mod shadowed_php_location;
 mod simple_directive_with_block;
 mod small_client_header_buffers;
 mod split_path_info_captures;
+mod ssl_prefer_server_ciphers_off;
 mod ssrf_in_pass;
 mod stub_status_without_access_control;
 mod syntax_error;
@@ -173,6 +175,7 @@ pub static ALL: &[&dyn Rule] = &[
     &cors_reflected_origin_with_credentials::CorsReflectedOriginWithCredentials,
     &weak_ssl_protocols::WeakSslProtocols,
     &weak_ssl_ciphers::WeakSslCiphers,
+    &ssl_prefer_server_ciphers_off::SslPreferServerCiphersOff,
     &server_tokens_on::ServerTokensOn,
     &autoindex_enabled::AutoindexEnabled,
     &root_at_filesystem_root::RootAtFilesystemRoot,
@@ -186,6 +189,7 @@ pub static ALL: &[&dyn Rule] = &[
     &map_without_default_for_access::MapWithoutDefaultForAccess,
     &missing_default_server::MissingDefaultServer,
     &upgrade_header_smuggling::UpgradeHeaderSmuggling,
+    &numbered_capture_overwritten::NumberedCaptureOverwritten,
     &multiline_header_value::MultilineHeaderValue,
     &include_not_found::IncludeNotFound,
     &include_unreadable::IncludeUnreadable,

@@ -1,0 +1,156 @@
+use crate::declare_rule;
+use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
+use crate::model::graph::Model;
+use crate::model::tree::InstId;
+use crate::model::vars::{capture_groups, is_numbered_capture, variables};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports `$1` to `$9` used in a block after an `if` whose condition is
+    /// a regex match (`~` or `~*`), when the block had numbered captures of
+    /// its own before it: a location regex with groups, or a `rewrite`
+    /// before the `if`.
+    ///
+    /// ## Why is this bad?
+    /// A request has one set of numbered captures, and every regex that
+    /// matches replaces it. When the `if` matches, `$1` after it is the
+    /// `if`'s first group (or empty), not the location's: the request goes
+    /// to another path, a header gets another value. It depends on the
+    /// request, so the usual tests pass. Directives that act after the
+    /// rewrite phase (`proxy_pass`, `fastcgi_param`, `add_header`,
+    /// `try_files`, ...) see the captures as every `if` of the block left
+    /// them, wherever they stand in it. Named captures (`(?<id>...)`) keep
+    /// their value.
+    ///
+    /// ## Example
+    /// ```nginx
+    /// events {}
+    /// http {
+    ///     server {
+    ///         location ~ ^/user/(\d+)$ {
+    ///             if ($http_user_agent ~* (bot|crawler)) { set $robot 1; }
+    ///             proxy_pass http://127.0.0.1:8080/profile/$1;
+    ///         }
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// Use instead:
+    /// ```nginx
+    /// events {}
+    /// http {
+    ///     server {
+    ///         location ~ ^/user/(?<user_id>\d+)$ {
+    ///             if ($http_user_agent ~* (bot|crawler)) { set $robot 1; }
+    ///             proxy_pass http://127.0.0.1:8080/profile/$user_id;
+    ///         }
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// ## Options
+    /// None.
+    ///
+    /// ## References
+    /// - <https://nginx.org/en/docs/http/ngx_http_rewrite_module.html#if>
+    /// - <https://nginx.org/en/docs/http/ngx_http_core_module.html#location>
+    pub struct NumberedCaptureOverwritten {
+        name: "numbered-capture-overwritten",
+        category: Security,
+        severity: Warning,
+        confidence: Medium,
+        summary: "$1 after a regex if may be that if's capture, not the location's",
+        pass: &[
+            "events {}\nhttp { server { location ~ ^/u/(?<id>\\d+)$ { if ($http_x ~ (a|b)) { set $y 1; } proxy_pass http://127.0.0.1:8080/$id; } } }\n",
+            "events {}\nhttp { server { location ~ ^/u/(\\d+)$ { set $id $1; if ($http_x ~ (a|b)) { set $y 1; } proxy_pass http://127.0.0.1:8080/$id; } } }\n",
+            "events {}\nhttp { server { location /u/ { if ($uri ~ ^/u/(\\d+)$) { set $id $1; } proxy_pass http://127.0.0.1:8080; } } }\n",
+            "events {}\nhttp { server { location ~ ^/u/(\\d+)$ { if ($http_x = a) { set $y 1; } proxy_pass http://127.0.0.1:8080/$1; } } }\n",
+        ],
+        fail: &[
+            "events {}\nhttp { server { location ~ ^/u/(\\d+)$ { if ($http_x ~ (a|b)) { set $y 1; } proxy_pass http://127.0.0.1:8080/$1; } } }\n",
+            "events {}\nhttp { server { location / { rewrite ^/old/(.*)$ /new/$1; if ($args ~ page=(\\d+)) { set $p 1; } set $target $1; return 302 /x/$target; } } }\n",
+        ],
+    }
+}
+
+/// Directives that run in the rewrite phase, in their order in the block.
+const REWRITE_PHASE: &[&str] = &["set", "rewrite", "return", "if", "break"];
+
+/// The direct children of a block, in order.
+fn children(m: &Model<'_>, level: InstId) -> Vec<InstId> {
+    let insts = &m.tree.insts;
+    let mut out = Vec::new();
+    for i in level as usize + 1..insts.len() {
+        // Descendants follow their block directly (depth first).
+        let mut p = insts[i].parent;
+        while let Some(q) = p.filter(|&q| q > level) {
+            p = insts[q as usize].parent;
+        }
+        if p != Some(level) {
+            break;
+        }
+        if insts[i].parent == Some(level) {
+            out.push(i as InstId);
+        }
+    }
+    out
+}
+
+impl Rule for NumberedCaptureOverwritten {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
+        let m = cx.model();
+        let mut reported = rustc_hash::FxHashSet::default();
+        for &iff in m.named("if") {
+            if !matches!(m.if_condition(iff), Some((_, Some("~" | "~*"), Some(_)))) {
+                continue;
+            }
+            let Some(level) = m.parent(iff) else { continue };
+            let kids = children(m, level);
+            // The block's numbered captures before the `if`: its location
+            // regex, or the last `rewrite` ahead of the `if`.
+            let has_groups = |re: &str| capture_groups(re).iter().any(|g| g.name.is_none());
+            let rewrite = kids
+                .iter()
+                .rev()
+                .filter(|&&c| c < iff)
+                .find(|&&c| m.directive(c).name() == "rewrite" && m.arg(c, 0).is_some_and(has_groups));
+            let source = match rewrite {
+                Some(&r) => r,
+                None => match m.location_pattern(level) {
+                    Some((re, true)) if m.directive(level).name() == "location" && has_groups(re) => level,
+                    _ => continue,
+                },
+            };
+            for &c in &kids {
+                let name = m.directive(c).name();
+                // Rewrite-phase directives before the `if` ran before it;
+                // a rewrite's replacement uses its own captures.
+                if matches!(name, "rewrite" | "if") || REWRITE_PHASE.contains(&name) && c < iff {
+                    continue;
+                }
+                let Some(v) = m.args(c).iter().flat_map(|a| variables(a.as_str())).find(|v| is_numbered_capture(v))
+                else {
+                    continue;
+                };
+                if !reported.insert(c) {
+                    continue;
+                }
+                let what = if source == level { "the location's" } else { "the rewrite's" };
+                out.push(
+                    Finding::new(
+                        m.span(c),
+                        format!(
+                            "${v} here is the capture of the regex `if` of this block whenever it matches, not {what}"
+                        ),
+                    )
+                    .help("name the group (`(?<id>...)`, then `$id`), or copy it with `set $id $1;` before the if")
+                    .label(m.span(iff), "a match here replaces $1..$9")
+                    .label(m.span(source), "the captures meant"),
+                );
+            }
+        }
+    }
+}
