@@ -103,20 +103,31 @@ impl Rule for NumberedCaptureOverwritten {
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let m = cx.model();
         let mut reported = rustc_hash::FxHashSet::default();
+        let has_groups = |re: &str| capture_groups(re).iter().any(|g| g.name.is_none());
+        // Each block's children, and its rewrites with numbered groups,
+        // listed once however many regex ifs it holds.
+        let mut blocks: rustc_hash::FxHashMap<InstId, (Vec<InstId>, Vec<InstId>)> = Default::default();
+        let mut done = rustc_hash::FxHashSet::default();
         for &iff in m.named("if") {
             if !matches!(m.if_condition(iff), Some((_, Some("~" | "~*"), Some(_)))) {
                 continue;
             }
             let Some(level) = m.parent(iff) else { continue };
-            let kids = children(m, level);
+            // The first regex if after the captures already reports every use
+            // a later one could (in source order): one pass per block.
+            if done.contains(&level) {
+                continue;
+            }
+            let (kids, rewrites) = blocks.entry(level).or_insert_with(|| {
+                let kids = children(m, level);
+                let rewrites = (kids.iter().copied())
+                    .filter(|&c| m.directive(c).name() == "rewrite" && m.arg(c, 0).is_some_and(has_groups))
+                    .collect();
+                (kids, rewrites)
+            });
             // The block's numbered captures before the `if`: its location
             // regex, or the last `rewrite` ahead of the `if`.
-            let has_groups = |re: &str| capture_groups(re).iter().any(|g| g.name.is_none());
-            let rewrite = kids
-                .iter()
-                .rev()
-                .filter(|&&c| c < iff)
-                .find(|&&c| m.directive(c).name() == "rewrite" && m.arg(c, 0).is_some_and(has_groups));
+            let rewrite = rewrites[..rewrites.partition_point(|&r| r < iff)].last();
             let source = match rewrite {
                 Some(&r) => r,
                 None => match m.location_pattern(level) {
@@ -124,7 +135,8 @@ impl Rule for NumberedCaptureOverwritten {
                     _ => continue,
                 },
             };
-            for &c in &kids {
+            done.insert(level);
+            for &c in kids.iter() {
                 let name = m.directive(c).name();
                 // Rewrite-phase directives before the `if` ran before it;
                 // a rewrite's replacement uses its own captures.

@@ -217,6 +217,14 @@ impl Rule for PassProtocolMismatch {
 /// upstreams by host name; a missing port matches any port) and so talks its
 /// protocol to that pass's port.
 fn port_reused(m: &Model<'_>, out: &mut Findings<'_>) {
+    // The first pass naming each host (per root) that makes an implicit upstream.
+    let mut first: FxHashMap<(u32, &str), usize> = FxHashMap::default();
+    for (i, q) in m.passes.iter().enumerate() {
+        let t = &q.target;
+        if q.kind != PassKind::StreamProxy && !t.dynamic && t.unix.is_none() && t.upstream.is_none() {
+            first.entry((m.tree.insts[q.inst as usize].root, t.host.as_str())).or_insert(i);
+        }
+    }
     for p in &m.passes {
         let Some(fam @ ("FastCGI" | "uwsgi" | "SCGI")) = family(p.kind) else { continue };
         let t = &p.target;
@@ -224,15 +232,9 @@ fn port_reused(m: &Model<'_>, out: &mut Findings<'_>) {
             continue;
         }
         let root = m.tree.insts[p.inst as usize].root;
-        let first = m.passes.iter().take_while(|q| q.inst < p.inst).find(|q| {
-            q.kind != PassKind::StreamProxy
-                && !q.target.dynamic
-                && q.target.unix.is_none()
-                && q.target.upstream.is_none()
-                && q.target.host == t.host
-                && m.tree.insts[q.inst as usize].root == root
-        });
-        let Some(q) = first else { continue };
+        let Some(q) = first.get(&(root, t.host.as_str())).map(|&i| &m.passes[i]).filter(|q| q.inst < p.inst) else {
+            continue;
+        };
         let (Some(port), Some(qfam)) = (q.target.effective_port(), family(q.kind)) else { continue };
         if qfam == fam {
             continue;
@@ -248,9 +250,7 @@ fn port_reused(m: &Model<'_>, out: &mut Findings<'_>) {
                     t.host
                 ),
             )
-            .help(format!(
-                "give the {fam} server's own port (PHP-FPM listens on 9000 by default) or its unix socket"
-            ))
+            .help(format!("give the {fam} server's own port (PHP-FPM listens on 9000 by default) or its unix socket"))
             .label(m.span(q.inst), format!("the upstream {}:{port} comes from here", t.host)),
         );
     }

@@ -230,8 +230,7 @@ const GLOB_OPTIONS: glob::MatchOptions =
 /// program inside the glob crate).
 fn glob_disk(pattern: &Path) -> Vec<(PathBuf, bool)> {
     let comps: Vec<std::path::Component> = pattern.components().collect();
-    let meta =
-        |c: &std::path::Component| c.as_os_str().as_encoded_bytes().iter().any(|b| matches!(b, b'*' | b'?' | b'['));
+    let meta = |c: &std::path::Component| super::is_glob(&c.as_os_str().to_string_lossy());
     let fixed = comps.iter().take_while(|c| !meta(c)).count();
     let start: PathBuf = comps[..fixed].iter().collect();
     if fixed == comps.len() {
