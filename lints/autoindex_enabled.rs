@@ -56,11 +56,7 @@ impl Rule for AutoindexEnabled {
         let m = cx.model();
         for &id in m.named("autoindex") {
             if m.arg(id, 0) == Some("on") {
-                let guarded = m.parent(id).is_some_and(|l| {
-                    m.effective_list(l, &["allow", "deny"])
-                        .is_some_and(|(_, list)| list.iter().any(|&d| m.directive(d).name() == "deny"))
-                        || m.value(l, "auth_basic").is_some_and(|(_, v)| v != "off")
-                });
+                let guarded = m.parent(id).is_some_and(|l| m.restricts_access(l));
                 if !guarded {
                     out.push(
                         Finding::new(m.span(id), "directory listings are public here").help(

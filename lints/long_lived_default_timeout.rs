@@ -93,7 +93,7 @@ declare_rule! {
     }
 }
 
-const STREAM_WORDS: [&str; 9] =
+pub(crate) const STREAM_WORDS: [&str; 9] =
     ["/ws", "websocket", "socket.io", "/cable", "/sse", "/events", "event-stream", "/poll", "longpoll"];
 const SLOW_WORDS: [&str; 5] = ["/upload", "/import", "/export", "/backup", "/report"];
 

@@ -62,6 +62,7 @@ mod numbered_capture_overwritten;
 mod pass_protocol_mismatch;
 mod pass_scheme_port_mismatch;
 mod php_location_without_guard;
+mod proxy_buffering_off;
 mod proxy_loop;
 mod proxy_pass_uri_not_allowed;
 mod public_dns_resolver;
@@ -176,6 +177,7 @@ pub static ALL: &[&dyn Rule] = &[
     &weak_ssl_protocols::WeakSslProtocols,
     &weak_ssl_ciphers::WeakSslCiphers,
     &ssl_prefer_server_ciphers_off::SslPreferServerCiphersOff,
+    &proxy_buffering_off::ProxyBufferingOff,
     &server_tokens_on::ServerTokensOn,
     &autoindex_enabled::AutoindexEnabled,
     &root_at_filesystem_root::RootAtFilesystemRoot,

@@ -67,19 +67,8 @@ impl Rule for StubStatusWithoutAccessControl {
             if m.has_unresolved_include(level) {
                 continue;
             }
-            let deny = m
-                .effective_list(level, &["allow", "deny"])
-                .is_some_and(|(_, l)| l.iter().any(|&d| m.directive(d).name() == "deny"));
-            let auth =
-                ["auth_basic", "auth_request"].iter().any(|n| m.value(level, n).is_some_and(|(_, v)| v != "off"));
             // A server that listens on loopback only is not reachable from outside.
-            let local = m.server_of(level).is_some_and(|s| {
-                !s.listens.is_empty()
-                    && s.listens.iter().all(|(_, l)| {
-                        l.socket.starts_with("127.") || l.socket.starts_with("[::1]") || l.socket.starts_with("unix:")
-                    })
-            });
-            if !(deny || auth || local) {
+            if !(m.restricts_access(level) || m.listens_locally(level)) {
                 out.push(
                     Finding::new(m.span(id), "the status page is open to every client")
                         .help("restrict it: `allow 127.0.0.1; deny all;`"),

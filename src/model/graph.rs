@@ -813,6 +813,26 @@ impl<'a> Model<'a> {
         None
     }
 
+    /// True when a client must pass a check to be served at `level`: a
+    /// `deny` among the effective `allow`/`deny` rules, or `auth_basic` or
+    /// `auth_request` in effect and not `off`.
+    pub fn restricts_access(&self, level: InstId) -> bool {
+        self.effective_list(level, &["allow", "deny"])
+            .is_some_and(|(_, l)| l.iter().any(|&d| self.directive(d).name() == "deny"))
+            || ["auth_basic", "auth_request"].iter().any(|n| self.value(level, n).is_some_and(|(_, v)| v != "off"))
+    }
+
+    /// True when the server of `level` listens only on loopback addresses
+    /// or unix sockets (a server without `listen` takes `*:80`).
+    pub fn listens_locally(&self, level: InstId) -> bool {
+        self.server_of(level).is_some_and(|s| {
+            !s.listens.is_empty()
+                && s.listens.iter().all(|(_, l)| {
+                    l.socket.starts_with("127.") || l.socket.starts_with("[::1]") || l.socket.starts_with("unix:")
+                })
+        })
+    }
+
     /// True when an `include` on the inheritance chain of `level` read no
     /// file (a missing file, not an empty glob): the level's lists are unknown.
     pub fn has_unresolved_include(&self, level: InstId) -> bool {
