@@ -9,7 +9,9 @@ declare_rule! {
     /// deprecated: directives such as `http2_idle_timeout` (deprecated in
     /// 1.19.7), and the `http2` parameter of `listen` (deprecated in 1.25.1 in
     /// favour of the `http2` directive). Set the target with
-    /// `--nginx-version`.
+    /// `--nginx-version`. Without one, only deprecations that nginx 1.22
+    /// (Debian 12's) already had are reported: the advice for newer ones
+    /// names what older nginx lacks, such as the `http2` directive.
     ///
     /// nginx warning text: `the "NAME" directive is deprecated, use the "OTHER"
     /// directive instead`, `the "listen ... http2" directive is deprecated, use
@@ -20,6 +22,7 @@ declare_rule! {
     ///
     /// ## Example
     /// ```nginx
+    /// # with: --nginx-version 1.26
     /// events {}
     /// http {
     ///     server {
@@ -30,6 +33,7 @@ declare_rule! {
     ///
     /// Use instead:
     /// ```nginx
+    /// # with: --nginx-version 1.26
     /// events {}
     /// http {
     ///     server {
@@ -49,8 +53,11 @@ declare_rule! {
         category: Suspicious,
         severity: Warning,
         summary: "a directive or parameter the target nginx version deprecates",
-        pass: &["events {}\nhttp { server { listen 443 ssl; http2 on; } }\n"],
-        fail: &["events {}\nhttp { server { listen 443 ssl http2; } }\n"],
+        pass: &[
+            "events {}\nhttp { server { listen 443 ssl; http2 on; } }\n",
+            "events {}\nhttp { server { listen 443 ssl http2; } }\n",
+        ],
+        fail: &["# with: --nginx-version 1.26\nevents {}\nhttp { server { listen 443 ssl http2; } }\n"],
     }
 }
 
@@ -65,7 +72,7 @@ impl Rule for DeprecatedDirective {
         for (_, inst, d) in cx.tree.occurrences_where(cx.loaded, |s| s.deprecated.is_some() || s.name == "listen") {
             let Status::Found(spec) = inst.status else { continue };
             let name = d.name();
-            if let Some(dep) = spec.deprecated.filter(|v| *v <= target) {
+            if let Some(dep) = spec.deprecated.filter(|&v| cx.opts.deprecations_of(v)) {
                 if spec.removed.is_none_or(|r| r > target) {
                     out.push(
                         Finding::new(
@@ -76,7 +83,10 @@ impl Rule for DeprecatedDirective {
                     );
                 }
             }
-            if name == "listen" && spec.module == "ngx_http_core_module" && target >= LISTEN_HTTP2_DEPRECATED {
+            if name == "listen"
+                && spec.module == "ngx_http_core_module"
+                && cx.opts.deprecations_of(LISTEN_HTTP2_DEPRECATED)
+            {
                 for a in cx.loaded.file(inst.file).ast.args(d).iter().skip(1) {
                     if a.as_str() == "http2" {
                         out.push(

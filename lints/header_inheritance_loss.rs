@@ -8,7 +8,8 @@ use crate::model::tree::InstId;
 declare_rule! {
     /// ## What it does
     /// Reports a level (server, location or `if`) whose own `add_header`
-    /// silently drops security headers set at an outer level, or whose own
+    /// silently drops security headers set at an outer level, whose own
+    /// `add_trailer` drops any trailer set at an outer level, or whose own
     /// `proxy_set_header` drops the `Host`, `X-Real-IP` or `X-Forwarded-*`
     /// headers set at an outer level. Includes are followed: the outer
     /// headers may be set in a shared snippet.
@@ -21,8 +22,9 @@ declare_rule! {
     /// audit. A dropped `proxy_set_header X-Forwarded-For` makes the backend
     /// log (and rate-limit) nginx's own address.
     ///
-    /// From nginx 1.29.3, `add_header_inherit merge;` keeps the outer
-    /// headers; this rule honours it when `--nginx-version` is 1.29.3 or later.
+    /// From nginx 1.29.3, `add_header_inherit merge;` (and
+    /// `add_trailer_inherit merge;`) keeps the outer ones; this rule honours
+    /// them when `--nginx-version` is 1.29.3 or later.
     ///
     /// ## Example
     /// ```nginx
@@ -68,10 +70,12 @@ declare_rule! {
             "events {}\nhttp { add_header X-Frame-Options DENY; server { location / { add_header X-Frame-Options SAMEORIGIN; } } }\n",
             "events {}\nhttp { add_header X-Cache $upstream_cache_status; server { location / { add_header X-Other 1; } } }\n",
             "events {}\nhttp { add_header_inherit merge; add_header X-Frame-Options DENY; server { location / { add_header X-Other 1; } } }\n",
+            "events {}\nhttp { add_trailer X-Id $request_id; server { add_trailer_inherit merge; location / { add_trailer X-Time $request_time; } } }\n",
             "events {}\nhttp { proxy_set_header Host $host; server { location / { proxy_set_header Host $host; proxy_set_header X-Other 1; proxy_pass http://127.0.0.1:8080; } } }\n",
         ],
         fail: &[
             "add_header X-Frame-Options DENY;\nlocation / { add_header X-Foo foo; }\n",
+            "events {}\nhttp { server { add_trailer X-Content-Type-Options nosniff; location /grpc-web/ { add_trailer X-Upstream $upstream_addr; } } }\n",
             "events {}\nhttp { add_header Strict-Transport-Security max-age=63072000 always; server { location / { add_header X-Other 1; } } }\n",
             "events {}\nhttp { server { add_header Content-Security-Policy \"default-src 'self'\"; location / { if ($arg_x) { add_header X-Debug 1; } } } }\n",
             "# with: --nginx-version 1.28\nevents {}\nhttp { add_header_inherit merge; add_header X-Frame-Options DENY; server { location / { add_header X-Other 1; } } }\n",
@@ -106,12 +110,23 @@ fn proxy_header(name: &str) -> bool {
     n == "host" || n == "x-real-ip" || n.starts_with("x-forwarded-") || n == "forwarded"
 }
 
-/// The add_header inheritance mode at a level: `on`, `off` or `merge`.
-fn inherit_mode<'a>(m: &Model<'a>, level: InstId, aware: bool) -> &'a str {
+/// The inheritance mode of `add_header` or `add_trailer` at a level (`on`,
+/// `off` or `merge`); other lists are always inherited whole or not at all.
+fn inherit_mode<'a>(m: &Model<'a>, level: InstId, directive: &str, aware: bool) -> &'a str {
+    let setting = match directive {
+        "add_header" => "add_header_inherit",
+        "add_trailer" => "add_trailer_inherit",
+        _ => return "on",
+    };
     if !aware {
         return "on";
     }
-    m.value(level, "add_header_inherit").map(|(_, v)| v).unwrap_or("on")
+    m.value(level, setting).map(|(_, v)| v).unwrap_or("on")
+}
+
+/// Every trailer counts: they are rare and always set on purpose.
+fn any_trailer(_: &str) -> bool {
+    true
 }
 
 /// The instances of `directive` in effect at `level`, as nginx merges them
@@ -122,7 +137,7 @@ fn effective(m: &Model<'_>, level: InstId, directive: &str, aware: bool) -> Vec<
     for l in m.chain(level) {
         last = l;
         let own = m.local(l, directive);
-        let mode = if directive == "add_header" { inherit_mode(m, l, aware) } else { "on" };
+        let mode = inherit_mode(m, l, directive, aware);
         if !own.is_empty() {
             out.extend_from_slice(own);
             if mode != "merge" {
@@ -155,9 +170,11 @@ impl Rule for HeaderInheritanceLoss {
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let m = cx.model();
         let aware = cx.opts.nginx_version >= INHERIT_SINCE;
-        for (directive, relevant) in
-            [("add_header", security_header as fn(&str) -> bool), ("proxy_set_header", proxy_header)]
-        {
+        for (directive, relevant) in [
+            ("add_header", security_header as fn(&str) -> bool),
+            ("add_trailer", any_trailer),
+            ("proxy_set_header", proxy_header),
+        ] {
             // Every level that sets the directive, once (in source order).
             let mut levels: Vec<InstId> = m.named(directive).iter().filter_map(|&id| m.parent(id)).collect();
             levels.dedup();
@@ -170,7 +187,7 @@ impl Rule for HeaderInheritanceLoss {
                 if !seen.insert(level) || m.has_unresolved_include(level) {
                     continue;
                 }
-                if directive == "add_header" && inherit_mode(m, level, aware) != "on" {
+                if inherit_mode(m, level, directive, aware) != "on" {
                     continue;
                 }
                 let inherited = match m.chain(level).nth(1) {
@@ -212,7 +229,7 @@ impl Rule for HeaderInheritanceLoss {
                         names.push(n);
                     }
                 }
-                let what = if directive == "add_header" { "response" } else { "proxied request" };
+                let what = if directive == "proxy_set_header" { "proxied request" } else { "response" };
                 let mut f = Finding::new(
                     at,
                     format!(
@@ -220,8 +237,8 @@ impl Rule for HeaderInheritanceLoss {
                         names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
                     ),
                 )
-                .help(if directive == "add_header" && aware {
-                    "repeat the dropped headers at this level (or include a shared snippet), or set `add_header_inherit merge;`".to_string()
+                .help(if directive != "proxy_set_header" && aware {
+                    format!("repeat the dropped lines at this level (or include a shared snippet), or set `{directive}_inherit merge;`")
                 } else {
                     format!("repeat the dropped {directive} lines at this level, or include a shared snippet here and above")
                 });

@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
-use crate::model::graph::{Model, PassKind, KEEPALIVE_BY_DEFAULT};
+use crate::model::graph::{Model, PassKind};
 use crate::model::tree::InstId;
 
 declare_rule! {
@@ -16,6 +16,11 @@ declare_rule! {
     ///   locations, or none at all before nginx 1.29.7 (nginx then sends
     ///   `Connection: close`), including the case where an inner
     ///   `proxy_set_header` silently drops an inherited `Connection ""`.
+    ///
+    /// The defaults of 1.29.7 count only when `--nginx-version` (or
+    /// `nginx-version` in the configuration file) names 1.29.7 or later;
+    /// without a version the rule assumes an older nginx, as most
+    /// distributions ship, and the fixes it asks for hold on both.
     ///
     /// ## Why is this bad?
     /// The backend closes the connection after each response and the pool
@@ -51,6 +56,7 @@ declare_rule! {
     ///     server {
     ///         location / {
     ///             proxy_pass http://app;
+    ///             proxy_http_version 1.1;
     ///             proxy_set_header Connection "";
     ///         }
     ///     }
@@ -68,13 +74,15 @@ declare_rule! {
         severity: Warning,
         summary: "an upstream connection pool that proxying never reuses",
         pass: &[
+            "# with: --nginx-version 1.30\nevents {}\nhttp { upstream a { server 127.0.0.1:1; } server { location / { proxy_pass http://a; } } }\n",
             "events {}\nhttp { upstream a { server 127.0.0.1:1; } server { location / { proxy_pass http://a; } } }\n",
             "# with: --nginx-version 1.24\nevents {}\nhttp { upstream a { server 127.0.0.1:1; keepalive 8; } proxy_http_version 1.1; proxy_set_header Connection \"\"; server { location / { proxy_pass http://a; } } }\n",
-            "events {}\nhttp { upstream a { server 127.0.0.1:1; } server { location /ws { proxy_pass http://a; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection upgrade; } } }\n",
+            "# with: --nginx-version 1.30\nevents {}\nhttp { upstream a { server 127.0.0.1:1; } server { location /ws { proxy_pass http://a; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection upgrade; } } }\n",
             "# with: --nginx-version 1.24\nevents {}\nhttp { upstream a { server 127.0.0.1:1; } server { location / { proxy_pass http://a; } } }\n",
         ],
         fail: &[
-            "events {}\nhttp { upstream a { server 127.0.0.1:1; } server { location / { proxy_pass http://a; proxy_http_version 1.0; } } }\n",
+            "# with: --nginx-version 1.30\nevents {}\nhttp { upstream a { server 127.0.0.1:1; } server { location / { proxy_pass http://a; proxy_http_version 1.0; } } }\n",
+            "events {}\nhttp { upstream a { server 127.0.0.1:1; keepalive 16; } server { location / { proxy_pass http://a; } } }\n",
             "# with: --nginx-version 1.24\nevents {}\nhttp { upstream a { server 127.0.0.1:1; keepalive 8; } server { location / { proxy_pass http://a; } } }\n",
             "# with: --nginx-version 1.24\nevents {}\nhttp { upstream a { server 127.0.0.1:1; keepalive 8; } proxy_http_version 1.1; proxy_set_header Connection \"\"; server { location / { proxy_set_header X-Real-IP $remote_addr; proxy_pass http://a; } } }\n",
             "events {}\nhttp { upstream a { server 127.0.0.1:1; keepalive 8; } server { location / { proxy_set_header Connection \"close\"; proxy_pass http://a; } } }\n",
@@ -96,7 +104,7 @@ impl Rule for KeepaliveNotUsed {
     }
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let m = cx.model();
-        let modern = cx.opts.nginx_version >= KEEPALIVE_BY_DEFAULT;
+        let modern = cx.opts.keepalive_by_default();
         for p in &m.passes {
             if p.kind != PassKind::Proxy {
                 continue;
@@ -136,7 +144,9 @@ impl Rule for KeepaliveNotUsed {
                     f = f.label(m.span(p.inst), "proxied here");
                 }
                 out.push(pool_label(f));
-                continue;
+                if version.is_some() {
+                    continue;
+                }
             }
             let websocket = m.pair(p.level, "proxy_set_header", "Upgrade").is_some();
             match m.pair(p.level, "proxy_set_header", "Connection") {
@@ -152,7 +162,7 @@ impl Rule for KeepaliveNotUsed {
                         .label(m.span(p.inst), "proxied here");
                     out.push(pool_label(f));
                 }
-                None if !modern => {
+                None if !modern && !old => {
                     let mut f = Finding::new(
                         m.span(p.inst),
                         format!(

@@ -8,7 +8,11 @@ declare_rule! {
     /// ## What it does
     /// Reports a `map` or `geo` without a `default` line whose variable an
     /// `if` compares to a value (`=` or a regex) to deny requests, such as
-    /// `if ($allowed = no) { return 403; }`.
+    /// `if ($allowed = no) { return 403; }`, or tests for a true value
+    /// (`if ($invalid) { return 401; }`) when the block lists keys with a
+    /// false value (`0`): an allow list whose unlisted keys were meant to
+    /// be denied. A block list (`~*curl 1;` tested with `if ($bad_bot)`)
+    /// rightly lets unlisted keys through and is not reported.
     ///
     /// ## Why is this bad?
     /// A request that matches no line of the map gets an empty value, which
@@ -57,9 +61,11 @@ declare_rule! {
         pass: &[
             "events {}\nhttp { map $remote_addr $deny { default 1; 10.0.0.1 0; } server { if ($deny = 1) { return 403; } } }\n",
             "events {}\nhttp { map $remote_addr $blocked { 192.0.2.1 1; } server { if ($blocked) { return 403; } } }\n",
+            "events {}\nhttp { map $http_x_api_key $invalid { default 1; k1 0; } server { if ($invalid) { return 401; } } }\n",
         ],
         fail: &[
             "events {}\nhttp { map $remote_addr $allowed { 10.0.0.1 1; 10.0.0.2 0; } server { location / { if ($allowed = 0) { return 403; } } } }\n",
+            "events {}\nhttp { map $http_x_api_key $api_key_invalid { k1 0; k2 0; } server { location /api/ { if ($api_key_invalid) { return 401; } } } }\n",
         ],
     }
 }
@@ -82,25 +88,35 @@ impl Rule for MapWithoutDefaultForAccess {
         if blocks.is_empty() {
             return;
         }
-        // Blocks with a default line (handler lines are not in the index).
+        // Blocks with a default line, and blocks that map some keys to a
+        // false value (`0` or empty): handler lines are not in the index.
         let mut has_default = rustc_hash::FxHashSet::default();
+        let mut maps_to_false = rustc_hash::FxHashSet::default();
         for inst in &m.tree.insts {
             if matches!(inst.ctx, Context::Map | Context::Geo) {
-                let d = m.loaded.file(inst.file).ast.node(inst.node);
+                let Some(p) = inst.parent else { continue };
+                let f = m.loaded.file(inst.file);
+                let d = f.ast.node(inst.node);
                 if d.name() == "default" {
-                    if let Some(p) = inst.parent {
-                        has_default.insert(p);
+                    has_default.insert(p);
+                } else if let [value] = f.ast.args(d) {
+                    if matches!(value.as_str(), "0" | "") {
+                        maps_to_false.insert(p);
                     }
                 }
             }
         }
         let mut reported = rustc_hash::FxHashSet::default();
         for &id in m.named("if") {
-            let Some((var, Some(op), Some(value))) = m.if_condition(id) else { continue };
-            if !(op == "=" || op == "~" || op == "~*") || value.is_empty() {
-                continue;
-            }
+            let Some((var, op, value)) = m.if_condition(id) else { continue };
             let Some(&block) = var.strip_prefix('$').and_then(|v| blocks.get(v)) else { continue };
+            let test = match (op, value) {
+                (Some(op @ ("=" | "~" | "~*")), Some(value)) if !value.is_empty() => format!("{var} {op} {value}"),
+                // `if ($var)` denies on a true value: a map that lists
+                // allowed keys as `0` lets every unlisted key in too.
+                (None, None) if maps_to_false.contains(&block) => format!("if ({var})"),
+                _ => continue,
+            };
             if has_default.contains(&block) || m.has_unresolved_include(block) {
                 continue;
             }
@@ -113,11 +129,12 @@ impl Rule for MapWithoutDefaultForAccess {
                 out.push(
                     Finding::new(
                         m.span(block),
-                        format!(
-                            "{var} is empty for requests no line matches, so `{var} {op} {value}` lets them through"
-                        ),
+                        format!("{var} is empty for requests no line matches, so `{test}` lets them through"),
                     )
-                    .help(format!("add a `default` line, e.g. `default {value};`"))
+                    .help(match value {
+                        Some(v) => format!("add a `default` line, e.g. `default {v};`"),
+                        None => "add a `default 1;` line, so that unlisted requests are denied".to_string(),
+                    })
                     .label(m.span(id), "access check"),
                 );
             }

@@ -96,17 +96,14 @@ declare_rule! {
 const MORE_STREAM_WORDS: [&str; 8] =
     ["stream", "signalr", "sockjs", "tunnel", "realtime", "/live", "/subscribe", "/hub"];
 
-/// The buffering directive of a pass, and the header (or param) that
-/// carries a WebSocket upgrade to the backend.
-fn names(kind: PassKind) -> Option<(&'static str, &'static str, &'static str)> {
-    Some(match kind {
-        PassKind::Proxy => ("proxy_buffering", "proxy_set_header", "Upgrade"),
-        PassKind::Fastcgi => ("fastcgi_buffering", "fastcgi_param", "HTTP_UPGRADE"),
-        PassKind::Uwsgi => ("uwsgi_buffering", "uwsgi_param", "HTTP_UPGRADE"),
-        PassKind::Scgi => ("scgi_buffering", "scgi_param", "HTTP_UPGRADE"),
-        _ => return None,
-    })
-}
+/// Per kind of pass: its buffering directive, and the header (or param)
+/// that carries a WebSocket upgrade to the backend.
+const KINDS: [(PassKind, &str, &str, &str); 4] = [
+    (PassKind::Proxy, "proxy_buffering", "proxy_set_header", "Upgrade"),
+    (PassKind::Fastcgi, "fastcgi_buffering", "fastcgi_param", "HTTP_UPGRADE"),
+    (PassKind::Uwsgi, "uwsgi_buffering", "uwsgi_param", "HTTP_UPGRADE"),
+    (PassKind::Scgi, "scgi_buffering", "scgi_param", "HTTP_UPGRADE"),
+];
 
 /// True for the addresses of RFC 1918 and unique local networks.
 fn private_socket(socket: &str) -> bool {
@@ -150,10 +147,17 @@ impl Rule for ProxyBufferingOff {
         // Each `off` once, with the first public location it applies to.
         let mut hits: Vec<(InstId, &Pass)> = Vec::new();
         let mut seen = rustc_hash::FxHashSet::default();
+        // The interned names once: a configuration that never writes one
+        // of these directives costs a table look-up per pass.
+        let keys = KINDS.map(|(_, name, _, _)| m.key(name));
         for p in &m.passes {
-            let Some((buffering, list, key)) = names(p.kind) else { continue };
-            let Some((off, "off")) = m.value(p.level, buffering) else { continue };
-            if seen.contains(&off) || m.has_unresolved_include(p.level) || exempt(m, p, (list, key)) {
+            let Some(i) = KINDS.iter().position(|k| k.0 == p.kind) else { continue };
+            let Some(off) = keys[i].and_then(|k| m.effective_key(p.level, k)) else { continue };
+            if m.arg(off, 0) != Some("off")
+                || seen.contains(&off)
+                || m.has_unresolved_include(p.level)
+                || exempt(m, p, (KINDS[i].2, KINDS[i].3))
+            {
                 continue;
             }
             seen.insert(off);

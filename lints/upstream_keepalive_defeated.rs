@@ -68,7 +68,7 @@ impl Rule for UpstreamKeepaliveDefeated {
         let m = cx.model();
         let min_req = parse_number(cx.option(&Self::META, "min-requests")).unwrap_or(10);
         let min_ms = parse_time(cx.option(&Self::META, "min-timeout"), true).unwrap_or(1000);
-        let modern = cx.opts.nginx_version >= crate::model::graph::KEEPALIVE_BY_DEFAULT;
+        let modern = cx.opts.keepalive_by_default();
         for u in &m.upstreams {
             if u.stream {
                 continue;

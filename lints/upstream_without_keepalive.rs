@@ -1,13 +1,16 @@
 use crate::declare_rule;
 use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
-use crate::model::graph::{PassKind, KEEPALIVE_BY_DEFAULT};
+use crate::model::graph::PassKind;
 
 declare_rule! {
     /// ## What it does
     /// Reports an http `upstream` block that receives proxied (or gRPC)
-    /// traffic but has no `keepalive` directive, when the target nginx is
-    /// older than 1.29.7. From 1.29.7 on (1.30 stable) every upstream block
-    /// keeps 32 idle connections by default, and the rule is silent.
+    /// traffic but has no `keepalive` directive. From nginx 1.29.7 on (1.30
+    /// stable) every upstream block keeps 32 idle connections by default:
+    /// the rule is silent when `--nginx-version` (or `nginx-version` in the
+    /// configuration file) names such a version. Without a version it
+    /// assumes an older nginx, as most distributions ship; the fix it asks
+    /// for is also right on newer ones.
     ///
     /// ## Why is this bad?
     /// Without a pool nginx opens a new TCP (and TLS) connection to the
@@ -57,11 +60,14 @@ declare_rule! {
         severity: Warning,
         summary: "an upstream receiving proxied traffic keeps no idle connections",
         pass: &[
-            "events {}\nhttp { upstream a { server 127.0.0.1:1; } server { location / { proxy_pass http://a; } } }\n",
+            "# with: --nginx-version 1.30\nevents {}\nhttp { upstream a { server 127.0.0.1:1; } server { location / { proxy_pass http://a; } } }\n",
             "# with: --nginx-version 1.24\nevents {}\nhttp { upstream a { server 127.0.0.1:1; keepalive 16; } server { location / { proxy_pass http://a; } } }\n",
             "# with: --nginx-version 1.24\nevents {}\nhttp { upstream a { server 127.0.0.1:1; } }\n",
         ],
-        fail: &["# with: --nginx-version 1.26\nevents {}\nhttp { upstream a { server 127.0.0.1:1; } server { location / { proxy_pass http://a; } } }\n"],
+        fail: &[
+            "# with: --nginx-version 1.26\nevents {}\nhttp { upstream a { server 127.0.0.1:1; } server { location / { proxy_pass http://a; } } }\n",
+            "events {}\nhttp { upstream a { server 127.0.0.1:1; } server { location / { proxy_pass http://a; } } }\n",
+        ],
     }
 }
 
@@ -70,7 +76,7 @@ impl Rule for UpstreamWithoutKeepalive {
         &Self::META
     }
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
-        if cx.opts.nginx_version >= KEEPALIVE_BY_DEFAULT {
+        if cx.opts.keepalive_by_default() {
             return;
         }
         let m = cx.model();

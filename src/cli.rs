@@ -139,7 +139,9 @@ pub struct CheckArgs {
     #[arg(long, default_value_t = 256, value_name = "N")]
     pub max_depth: u32,
     /// The nginx version the configuration targets (directives newer than it
-    /// or removed by it are findings, deprecated ones warnings).
+    /// or removed by it are findings, deprecated ones warnings). Without it:
+    /// any directive up to the current stable branch is accepted, but the
+    /// keepalive checks and deprecation advice assume an older nginx.
     #[arg(long, value_name = "X.Y[.Z]", value_parser = parse_version)]
     pub nginx_version: Option<crate::model::directives::Version>,
     /// A backend that actually listens, as NAME=ADDRESS (host:port, a port,
@@ -492,6 +494,7 @@ fn settings(args: &CheckArgs, config: &crate::config::Config) -> Result<Settings
     let sel = selection(args, config);
     let mut lint = crate::lint::LintOptions {
         nginx_version: args.nginx_version.or(config.nginx_version).unwrap_or(crate::lint::DEFAULT_NGINX_VERSION),
+        version_given: args.nginx_version.or(config.nginx_version).is_some(),
         rule_options: config.rule_options.clone(),
         backends: config.backends.clone(),
         extra_directives: config

@@ -371,6 +371,7 @@ fn settings(config: &Config) -> (Selection, LintOptions) {
     config.apply_to(&mut sel);
     let lint_opts = LintOptions {
         nginx_version: config.nginx_version.unwrap_or(crate::lint::DEFAULT_NGINX_VERSION),
+        version_given: config.nginx_version.is_some(),
         rule_options: config.rule_options.clone(),
         backends: config.backends.clone(),
         extra_directives: config.extra_directives.clone(),

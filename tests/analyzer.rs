@@ -11,6 +11,7 @@ fn run(tree: &str) -> Vec<(String, u32, &'static str)> {
     let pool = std::fs::read_to_string(dir.join("php-fpm-www.conf")).unwrap();
     let opts = LintOptions {
         nginx_version: Version::parse("1.24").unwrap(),
+        version_given: true,
         backends: ngxlint::model::backends::parse_fpm_pool(&pool, "php-fpm-www.conf"),
         ..LintOptions::default()
     };

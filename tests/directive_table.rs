@@ -419,8 +419,7 @@ mod against_nginx {
     fn lint_errors(conf: &Path) -> Vec<(u32, u32, String)> {
         let opts = LoadOptions { root: Some("/".into()), ..LoadOptions::default() };
         // The oracle is nginx 1.22.1: judge removed and new directives by it.
-        let lint_opts =
-            LintOptions { nginx_version: Version { major: 1, minor: 22, patch: 1 }, ..LintOptions::default() };
+        let lint_opts = LintOptions::for_version(Version { major: 1, minor: 22, patch: 1 });
         let lint = ngxlint::check_with(&[Entry::Path(conf.to_path_buf())], &opts, &Selection::default(), &lint_opts);
         lint.diagnostics
             .iter()

@@ -17,7 +17,10 @@ fn options_of(text: &str) -> LintOptions {
     while let Some(flag) = it.next() {
         let v = it.next().expect("flag value");
         match flag {
-            "--nginx-version" => o.nginx_version = Version::parse(v).expect("version"),
+            "--nginx-version" => {
+                o.nginx_version = Version::parse(v).expect("version");
+                o.version_given = true;
+            }
             "--backend" => {
                 let (name, address) = v.split_once('=').expect("NAME=ADDRESS");
                 o.backends.push(Backend { name: name.into(), address: address.into(), source: "--backend".into() });

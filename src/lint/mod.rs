@@ -211,6 +211,12 @@ pub struct Backend {
 pub struct LintOptions {
     /// The nginx version the configuration targets.
     pub nginx_version: Version,
+    /// The user named the version (`--nginx-version`, the config file).
+    /// Without it, `nginx_version` is the current stable branch, and the
+    /// rules whose advice differs between versions assume what holds for
+    /// the versions distributions still ship (see [`LintOptions::keepalive_by_default`]
+    /// and [`LintOptions::deprecations_of`]).
+    pub version_given: bool,
     /// Values of rule options given by the user: (rule name, option name) -> raw value.
     pub rule_options: rustc_hash::FxHashMap<(String, String), String>,
     /// Backends the user declared (`--backend`, `--php-fpm-pool`, config file).
@@ -224,10 +230,39 @@ pub struct LintOptions {
 /// The nginx version assumed when none is given: the current stable branch.
 pub const DEFAULT_NGINX_VERSION: Version = Version { major: 1, minor: 30, patch: 0 };
 
+/// The oldest nginx that supported distributions still ship (Debian 12 has
+/// 1.22): with no version given, a deprecation is reported only when its
+/// replacement already exists there.
+pub const BASELINE_NGINX_VERSION: Version = Version { major: 1, minor: 22, patch: 0 };
+
+impl LintOptions {
+    /// Options for a named target version.
+    pub fn for_version(v: Version) -> LintOptions {
+        LintOptions { nginx_version: v, version_given: true, ..LintOptions::default() }
+    }
+
+    /// True when upstream blocks pool connections without a `keepalive`
+    /// line (nginx 1.29.7 and later). Only a version the user named counts:
+    /// advice for older versions (add `keepalive`, HTTP/1.1, clear
+    /// `Connection`) is still right on newer ones, the reverse is not.
+    pub fn keepalive_by_default(&self) -> bool {
+        self.version_given && self.nginx_version >= crate::model::graph::KEEPALIVE_BY_DEFAULT
+    }
+
+    /// True when something deprecated in version `since` is to be reported:
+    /// the target has deprecated it, and, with no version named, so had the
+    /// baseline (otherwise the advice names what older nginx lacks, such
+    /// as the `http2` directive of 1.25.1).
+    pub fn deprecations_of(&self, since: Version) -> bool {
+        since <= self.nginx_version && (self.version_given || since <= BASELINE_NGINX_VERSION)
+    }
+}
+
 impl Default for LintOptions {
     fn default() -> Self {
         LintOptions {
             nginx_version: DEFAULT_NGINX_VERSION,
+            version_given: false,
             rule_options: Default::default(),
             backends: Vec::new(),
             extra_directives: Vec::new(),
