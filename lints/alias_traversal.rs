@@ -4,10 +4,11 @@ use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 declare_rule! {
     /// ## What it does
     /// Reports an `alias` ending in `/` inside a prefix location whose path
-    /// does not end in `/`, such as `location /img { alias /data/img/; }`;
-    /// and, when neither ends in `/`, a directory alias such as
-    /// `location /img { alias /data/img; }`, which also serves
-    /// `/data/img-private/` for `/img-private/`.
+    /// does not end in `/`, such as `location /img { alias /data/img/; }`.
+    /// With the option `report-siblings`, also a directory alias where
+    /// neither ends in `/`, such as `location /img { alias /data/img; }`,
+    /// which serves `/data/img-private/` for `/img-private/` (no way out of
+    /// the parent directory, so it is off by default).
     ///
     /// ## Why is this bad?
     /// nginx replaces the matched prefix with the alias. The location
@@ -40,7 +41,8 @@ declare_rule! {
     /// ```
     ///
     /// ## Options
-    /// None.
+    /// - `report-siblings` (bool, default `false`): also report a prefix and
+    ///   a directory alias that both lack the trailing slash.
     ///
     /// ## References
     /// - <https://nginx.org/en/docs/http/ngx_http_core_module.html#alias>
@@ -55,12 +57,19 @@ declare_rule! {
             "events {}\nhttp { server { location /favicon.ico { alias /data/icons/favicon.ico; } } }\n",
             "events {}\nhttp { server { location = /favicon.ico { alias /data/icons/; } } }\n",
             "events {}\nhttp { server { location ~ ^/img/(.*)$ { alias /data/img/$1; } } }\n",
+            "events {}\nhttp { server { location /img { alias /data/img; } } }\n",
         ],
         fail: &[
             "events {}\nhttp { server { location /img { alias /data/img/; } } }\n",
             "events {}\nhttp { server { location ^~ /files { alias /srv/files/; } } }\n",
-            "events {}\nhttp { server { location /img { alias /data/img; } } }\n",
+            "# with: --option alias-traversal:report-siblings=true\nevents {}\nhttp { server { location /img { alias /data/img; } } }\n",
         ],
+        options: &[crate::lint::RuleOption {
+            name: "report-siblings",
+            kind: crate::lint::OptionKind::Bool,
+            default: "false",
+            doc: "also report `location /img { alias /data/img; }`, which serves the siblings of the directory",
+        }],
     }
 }
 
@@ -70,6 +79,7 @@ impl Rule for AliasTraversal {
     }
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let m = cx.model();
+        let siblings = cx.option(&Self::META, "report-siblings") == "true";
         for &id in m.named("alias") {
             let Some(loc) = m.parent(id) else { continue };
             if m.directive(loc).name() != "location" {
@@ -82,6 +92,9 @@ impl Rule for AliasTraversal {
                 continue;
             }
             if !path.ends_with('/') {
+                if !siblings {
+                    continue;
+                }
                 // `/files` -> `/home`: `/files-old/x` reads `/home-old/x`. A
                 // file alias (`/favicon.ico`) has nothing that shares its prefix.
                 let last = |p: &str| p.rsplit('/').next().unwrap_or("").contains('.');

@@ -1,12 +1,19 @@
 use crate::declare_rule;
 use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
+use crate::model::graph::Model;
 use crate::model::tree::InstId;
+use crate::model::vars::variables;
 
 declare_rule! {
     /// ## What it does
     /// Reports `add_header Access-Control-Allow-Origin $http_origin` at a
     /// level that also sends `Access-Control-Allow-Credentials: true`, when
-    /// no enclosing `if` checks `$http_origin` first.
+    /// no enclosing `if` checks `$http_origin` first. The origin may also
+    /// come through a variable: `set $cors $http_origin;` (unless an `if`
+    /// around it checks the origin), or a `map $http_origin $cors` that
+    /// returns `$http_origin` for its `default` or for a regex that accepts
+    /// any origin (`~.+`, `~^https?://`). An `if` or map regex that accepts
+    /// any origin (`~ .`, `~*^https?://`) is no check.
     ///
     /// ## Why is this bad?
     /// Echoing the request's `Origin` with credentials allowed tells the
@@ -58,9 +65,14 @@ declare_rule! {
         pass: &[
             "events {}\nhttp { server { location / { add_header Access-Control-Allow-Origin $http_origin; } } }\n",
             "events {}\nhttp { server { location / { if ($http_origin ~ ^https://a\\.example$) { add_header Access-Control-Allow-Origin $http_origin; add_header Access-Control-Allow-Credentials true; } } } }\n",
+            "events {}\nhttp { map $http_origin $cors { default \"\"; https://app.example.com $http_origin; ~^https://[a-z]+\\.example\\.com$ $http_origin; } server { location / { add_header Access-Control-Allow-Origin $cors; add_header Access-Control-Allow-Credentials true; } } }\n",
+            "events {}\nhttp { server { location / { if ($http_origin ~* ^https://(www\\.)?example\\.com$) { set $cors $http_origin; } add_header Access-Control-Allow-Origin $cors always; add_header Access-Control-Allow-Credentials true always; } } }\n",
         ],
         fail: &[
             "events {}\nhttp { server { location / { add_header 'Access-Control-Allow-Origin' \"$http_origin\" always; add_header 'Access-Control-Allow-Credentials' 'true' always; } } }\n",
+            "events {}\nhttp { map $http_origin $cors_origin { default \"\"; ~.+ $http_origin; } server { location /api/ { add_header Access-Control-Allow-Origin $cors_origin always; add_header Access-Control-Allow-Credentials true always; } } }\n",
+            "events {}\nhttp { server { location / { if ($http_origin ~ .) { set $cors_origin $http_origin; } add_header Access-Control-Allow-Origin $cors_origin always; add_header Access-Control-Allow-Credentials \"true\" always; } } }\n",
+            "events {}\nhttp { server { location / { if ($http_origin ~* \"^https?://\") { add_header Access-Control-Allow-Origin $http_origin; add_header Access-Control-Allow-Credentials true; } } } }\n",
         ],
     }
 }
@@ -76,17 +88,17 @@ impl Rule for CorsReflectedOriginWithCredentials {
             if !header(id).eq_ignore_ascii_case("access-control-allow-origin") {
                 continue;
             }
-            if !m.arg(id, 1).is_some_and(|v| v.to_ascii_lowercase().contains("$http_origin")) {
-                continue;
-            }
+            let Some(value) = m.arg(id, 1) else { continue };
             let Some(level) = m.parent(id) else { continue };
-            // An enclosing `if` on $http_origin is a (separately checked) allow-list.
-            let checked = m.chain(level).any(|l| {
-                m.directive(l).name() == "if"
-                    && m.if_condition(l)
-                        .is_some_and(|(v, op, _)| v.eq_ignore_ascii_case("$http_origin") && op.is_some())
-            });
-            if checked {
+            let via = if value.to_ascii_lowercase().contains("$http_origin") {
+                None
+            } else {
+                match variables(value).into_iter().find_map(|v| origin_source(m, v)) {
+                    Some(src) => Some(src),
+                    None => continue,
+                }
+            };
+            if origin_checked(m, level) {
                 continue;
             }
             let creds = m.local(level, "add_header").iter().copied().find(|&i| {
@@ -94,12 +106,75 @@ impl Rule for CorsReflectedOriginWithCredentials {
                     && m.arg(i, 1).is_some_and(|v| v.eq_ignore_ascii_case("true"))
             });
             if let Some(c) = creds {
-                out.push(
-                    Finding::new(m.span(id), "every site may read authenticated responses: the Origin is echoed with credentials allowed")
-                        .help("echo only allowed origins: `map $http_origin $cors_origin { default \"\"; https://app.example.com $http_origin; }` and send `$cors_origin`")
-                        .label(m.span(c), "credentials allowed here"),
-                );
+                let mut f = Finding::new(m.span(id), "every site may read authenticated responses: the Origin is echoed with credentials allowed")
+                    .help("echo only allowed origins: `map $http_origin $cors_origin { default \"\"; https://app.example.com $http_origin; }` and send `$cors_origin`")
+                    .label(m.span(c), "credentials allowed here");
+                if let Some(src) = via {
+                    f = f.label(m.span(src), "any Origin is copied into the variable here");
+                }
+                out.push(f);
             }
         }
     }
+}
+
+/// True for an origin regex that accepts any origin: `.`, `.+`, `^https?://`
+/// and the like (anchors, a scheme prefix and wildcards only).
+fn any_origin(re: &str) -> bool {
+    let r = re.trim_matches('"').trim_matches('\'').trim_start_matches('^').trim_end_matches('$');
+    let r = ["(https?)://", "https?://", "https://", "http://"].iter().find_map(|p| r.strip_prefix(p)).unwrap_or(r);
+    r.chars().all(|c| matches!(c, '.' | '*' | '+' | '?' | '(' | ')'))
+}
+
+/// True when an enclosing `if` tests `$http_origin` against a regex (or a
+/// value) that not every origin passes: a (separately checked) allow list.
+fn origin_checked(m: &Model<'_>, level: InstId) -> bool {
+    m.chain(level).any(|l| {
+        m.directive(l).name() == "if"
+            && m.if_condition(l).is_some_and(|(v, op, rhs)| {
+                v.eq_ignore_ascii_case("$http_origin")
+                    && match (op, rhs) {
+                        (Some("~" | "~*"), Some(re)) => !any_origin(re),
+                        (Some(_), _) => true,
+                        _ => false,
+                    }
+            })
+    })
+}
+
+/// Where a variable gets any request's Origin: a `set` from `$http_origin`
+/// that no `if` guards, or a `map $http_origin` entry that returns
+/// `$http_origin` for every origin (`default`, or a regex that accepts all).
+fn origin_source(m: &Model<'_>, var: &str) -> Option<InstId> {
+    let named = |a: &str| a.strip_prefix('$').is_some_and(|n| n.eq_ignore_ascii_case(var));
+    for &id in m.named("set") {
+        if m.arg(id, 0).is_some_and(named)
+            && m.arg(id, 1).is_some_and(|v| v.to_ascii_lowercase().contains("$http_origin"))
+            && !m.parent(id).is_some_and(|l| origin_checked(m, l))
+        {
+            return Some(id);
+        }
+    }
+    for &id in m.named("map") {
+        let a = m.args(id);
+        if a.len() != 2 || !a[0].as_str().eq_ignore_ascii_case("$http_origin") || !named(a[1].as_str()) {
+            continue;
+        }
+        // The block's lines follow it in the tree (includes are transparent).
+        let insts = &m.tree.insts;
+        let lines = (id as usize + 1..insts.len()).take_while(|&i| insts[i].parent == Some(id));
+        for i in lines {
+            let inst = &insts[i];
+            let f = m.loaded.file(inst.file);
+            let d = f.ast.node(inst.node);
+            let [value] = f.ast.args(d) else { continue };
+            let key = d.name();
+            let all =
+                key == "default" || key.strip_prefix('~').is_some_and(|re| any_origin(re.trim_start_matches('*')));
+            if all && value.as_str().to_ascii_lowercase().contains("$http_origin") {
+                return Some(i as InstId);
+            }
+        }
+    }
+    None
 }

@@ -6,7 +6,9 @@ declare_rule! {
     /// ## What it does
     /// Reports a `proxy_pass` to a literal address (no `upstream` block) in
     /// a location that prepares connection reuse, with `proxy_http_version
-    /// 1.1` and `proxy_set_header Connection ""` set at that location.
+    /// 1.1` and `proxy_set_header Connection ""` in effect, set at that
+    /// location or at outer levels that proxy to no `upstream` block (an
+    /// http-wide setting shared with pooled locations is left alone).
     ///
     /// ## Why is this bad?
     /// Connection pools exist only for `upstream` blocks; an address written
@@ -58,8 +60,12 @@ declare_rule! {
         pass: &[
             "events {}\nhttp { upstream a { server 127.0.0.1:1; keepalive 2; } server { location / { proxy_pass http://a; proxy_http_version 1.1; proxy_set_header Connection \"\"; } } }\n",
             "events {}\nhttp { server { location / { proxy_pass http://127.0.0.1:1; } } }\n",
+            "events {}\nhttp { upstream a { server 127.0.0.1:1; keepalive 2; } proxy_http_version 1.1; proxy_set_header Connection \"\"; server { location / { proxy_pass http://a; } location /b { proxy_pass http://127.0.0.1:2; } } }\n",
         ],
-        fail: &["events {}\nhttp { server { location / { proxy_pass http://127.0.0.1:1; proxy_http_version 1.1; proxy_set_header Connection \"\"; } } }\n"],
+        fail: &[
+            "events {}\nhttp { server { location / { proxy_pass http://127.0.0.1:1; proxy_http_version 1.1; proxy_set_header Connection \"\"; } } }\n",
+            "events {}\nhttp { server { proxy_http_version 1.1; location / { proxy_set_header Connection \"\"; proxy_pass http://127.0.0.1:5000; } } }\n",
+        ],
     }
 }
 
@@ -69,18 +75,25 @@ impl Rule for KeepaliveToLiteralHost {
     }
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let m = cx.model();
+        // Levels that hold a pass to an upstream block, and all their outer
+        // levels: settings there are shared with pooled traffic.
+        let mut pooled = rustc_hash::FxHashSet::default();
+        for p in
+            m.passes.iter().filter(|p| p.kind == PassKind::Proxy && (p.target.upstream.is_some() || p.target.dynamic))
+        {
+            for l in m.chain(p.level) {
+                if !pooled.insert(l) {
+                    break;
+                }
+            }
+        }
         for p in &m.passes {
             if p.kind != PassKind::Proxy || p.target.upstream.is_some() || p.target.dynamic {
                 continue;
             }
-            // Only what this location itself sets: http-wide defaults are shared
-            // with locations that do proxy to upstreams.
-            let local_version = m.local(p.level, "proxy_http_version").last().copied();
-            let conn = m.local(p.level, "proxy_set_header").iter().rev().copied().find(|&id| {
-                m.arg(id, 0).is_some_and(|k| k.eq_ignore_ascii_case("Connection")) && m.arg(id, 1) == Some("")
-            });
-            let (Some(v), Some(c)) = (local_version, conn) else { continue };
-            if m.arg(v, 0) != Some("1.1") {
+            let Some(v) = m.effective(p.level, "proxy_http_version") else { continue };
+            let Some((c, "")) = m.pair(p.level, "proxy_set_header", "Connection") else { continue };
+            if m.arg(v, 0) != Some("1.1") || [v, c].iter().any(|&d| m.parent(d).is_some_and(|l| pooled.contains(&l))) {
                 continue;
             }
             out.push(

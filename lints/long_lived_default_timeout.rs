@@ -14,14 +14,17 @@ declare_rule! {
     ///   events and long polling (`proxy_buffering off`, `X-Accel-Buffering:
     ///   no`, or a path such as `/ws`, `/socket.io`, `/events`, `/sse`,
     ///   `/poll`);
-    /// - upload and export style endpoints (a path such as `/upload`,
-    ///   `/import`, `/export`, `/backup`, `/report`, a location-level
-    ///   `client_max_body_size` of 100m or more, or
-    ///   `proxy_request_buffering off`), where the send timeout counts as well.
+    /// - upload style endpoints (a path such as `/upload` or `/import`, a
+    ///   location-level `client_max_body_size` of 100m or more, or
+    ///   `proxy_request_buffering off`), where the send timeout counts as
+    ///   well, and export style ones (`/export`, `/backup`, `/report`).
+    ///
+    /// Path words match whole: `/ws` marks `/ws/` and `/ws$`, not
+    /// `/ws-api/`; `/poll` not `/polls/`.
     ///
     /// The finding points at the timeout directive when one is set too low,
-    /// otherwise at the `*_pass` directive, and labels what marked the
-    /// location as long-lived.
+    /// otherwise at the `*_pass` directive whose timeout it is, and labels
+    /// what marked the location as long-lived.
     ///
     /// ## Why is this bad?
     /// nginx closes an idle WebSocket or event stream after the read timeout
@@ -76,6 +79,8 @@ declare_rule! {
             "events {}\nhttp { server { location /api/ { proxy_pass http://127.0.0.1:8080; } } }\n",
             "events {}\nhttp { proxy_read_timeout 3600s; server { location /ws { proxy_pass http://127.0.0.1:8080; proxy_set_header Upgrade $http_upgrade; } } }\n",
             "events {}\nhttp { server { location /upload { client_max_body_size 1g; proxy_read_timeout 10m; proxy_send_timeout 10m; proxy_pass http://127.0.0.1:8080; } } }\n",
+            "events {}\nhttp { server { location /ws-api/ { proxy_pass http://127.0.0.1:8080; } location /polls/ { proxy_pass http://127.0.0.1:8000; } } }\n",
+            "events {}\nhttp { server { location /admin/export/ { uwsgi_pass 127.0.0.1:8001; uwsgi_read_timeout 10m; } } }\n",
         ],
         fail: &[
             "events {}\nhttp { server { location /ws { proxy_pass http://127.0.0.1:8080; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection upgrade; } } }\n",
@@ -95,7 +100,22 @@ declare_rule! {
 
 pub(crate) const STREAM_WORDS: [&str; 9] =
     ["/ws", "websocket", "socket.io", "/cable", "/sse", "/events", "event-stream", "/poll", "longpoll"];
-const SLOW_WORDS: [&str; 5] = ["/upload", "/import", "/export", "/backup", "/report"];
+/// Uploads: the request body may take long to pass on, so the send timeout counts too.
+const UPLOAD_WORDS: [&str; 2] = ["/upload", "/import"];
+/// Exports: the backend may take long to answer (read timeout only).
+const EXPORT_WORDS: [&str; 3] = ["/export", "/backup", "/report"];
+
+/// The first of `words` that a lowercase path holds as a whole word: one
+/// that starts with `/` must not run on into a longer name (`/ws` is in
+/// `/ws/` and `/ws$`, not in `/ws-api` or `/wsdl`; `/poll` not in `/polls`).
+pub(crate) fn path_word<'w>(lower: &str, words: impl IntoIterator<Item = &'w &'w str>) -> Option<&'w str> {
+    words.into_iter().copied().find(|w| {
+        lower.match_indices(w).any(|(i, _)| {
+            !w.starts_with('/')
+                || !lower[i + w.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
+    })
+}
 
 /// Why a location is long-lived: (is it an upload-like one, the evidence).
 fn long_lived(m: &Model<'_>, p: &Pass) -> Option<(bool, Option<InstId>, String)> {
@@ -123,11 +143,14 @@ fn long_lived(m: &Model<'_>, p: &Pass) -> Option<(bool, Option<InstId>, String)>
     let loc = std::iter::once(p.level).chain(m.chain(p.level)).find(|&l| m.directive(l).name() == "location")?;
     let (path, _) = m.location_pattern(loc)?;
     let lower = path.to_ascii_lowercase();
-    if let Some(w) = STREAM_WORDS.iter().find(|w| lower.contains(*w)) {
+    if let Some(w) = path_word(&lower, &STREAM_WORDS) {
         return Some((false, Some(loc), format!("long-lived location ({w})")));
     }
-    if let Some(w) = SLOW_WORDS.iter().find(|w| lower.contains(*w)) {
+    if let Some(w) = path_word(&lower, &UPLOAD_WORDS) {
         return Some((true, Some(loc), format!("slow-request location ({w})")));
+    }
+    if let Some(w) = path_word(&lower, &EXPORT_WORDS) {
+        return Some((false, Some(loc), format!("slow-response location ({w})")));
     }
     if let Some(&id) = m.local(loc, "client_max_body_size").last() {
         if m.arg(id, 0).and_then(parse_offset).is_some_and(|s| s >= 100 << 20) {
@@ -179,10 +202,10 @@ impl Rule for LongLivedDefaultTimeout {
                 let mut f = Finding::new(m.span(target), msg).help(format!(
                     "set `{name}` for this location to how long a request may stay idle, for example `{name} 1h;`"
                 ));
-                if let Some(e) = evidence {
+                if let Some(e) = evidence.filter(|&e| e != target) {
                     f = f.label(m.span(e), "long-lived because of this");
                 }
-                if at.is_some() {
+                if target != p.inst {
                     f = f.label(m.span(p.inst), "requests are passed here");
                 }
                 out.push(f);

@@ -81,6 +81,7 @@ mod stub_status_without_access_control;
 mod syntax_error;
 mod try_files_with_proxy_pass;
 mod undeclared_backend;
+mod undefined_capture;
 mod undersized_upstream_buffer;
 mod unknown_directive;
 mod unknown_log_format;
@@ -192,6 +193,7 @@ pub static ALL: &[&dyn Rule] = &[
     &missing_default_server::MissingDefaultServer,
     &upgrade_header_smuggling::UpgradeHeaderSmuggling,
     &numbered_capture_overwritten::NumberedCaptureOverwritten,
+    &undefined_capture::UndefinedCapture,
     &multiline_header_value::MultilineHeaderValue,
     &include_not_found::IncludeNotFound,
     &include_unreadable::IncludeUnreadable,

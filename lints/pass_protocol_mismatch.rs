@@ -9,7 +9,11 @@ declare_rule! {
     /// Reports a backend address spoken to in one protocol here and in
     /// another elsewhere in the configuration: `proxy_pass` (HTTP) to an
     /// address that `fastcgi_pass`, `uwsgi_pass`, `scgi_pass` or `grpc_pass`
-    /// uses, and the reverse. Also HTTP to a PHP-FPM socket (a `unix:` path
+    /// uses, and the reverse; a gRPC server refuses the HTTP/1.x that
+    /// `proxy_pass` speaks, so `grpc_pass` and `proxy_pass` to one address
+    /// conflict too. The protocol used less often is reported; on a tie,
+    /// the one the port does not suggest (9000 FastCGI, 50051 gRPC, 3031
+    /// uwsgi, 80, 3000, 5000 and 8080 HTTP), or both. Also HTTP to a PHP-FPM socket (a `unix:` path
     /// naming `php` or `fpm`), FastCGI, uwsgi or SCGI to this nginx's own
     /// HTTP ports, and HTTP to port 9000 (PHP-FPM's default) on a
     /// configuration that talks FastCGI to port 9000 elsewhere. Addresses
@@ -73,6 +77,8 @@ declare_rule! {
             "events {}\nhttp { server { listen 80; location ~ \\.php$ { fastcgi_pass 127.0.0.1:80; } } }\n",
             "events {}\nhttp { upstream app { server 127.0.0.1:8000; } server { location / { proxy_pass http://app; } location /u { uwsgi_pass 127.0.0.1:8000; } } }\n",
             "events {}\nhttp { server { location / { proxy_pass http://127.0.0.1:8080; } location ~ \\.php$ { fastcgi_pass 127.0.0.1; } } }\n",
+            "events {}\nhttp { server { location / { proxy_pass http://127.0.0.1:50051; } } server { listen 443 ssl http2; location / { grpc_pass grpc://127.0.0.1:50051; } } }\n",
+            "events {}\nhttp { upstream node { server 127.0.0.1:3000; } server { location / { proxy_pass http://node; } location ~ \\.php$ { fastcgi_pass 127.0.0.1:3000; } } }\n",
         ],
     }
 }
@@ -112,7 +118,19 @@ pub(crate) fn destinations(m: &Model<'_>) -> Vec<(String, usize, Option<InstId>)
     v
 }
 
-/// Protocol family: HTTP-like (proxy, grpc over h2 is still HTTP) versus the CGI-likes.
+/// The protocol a port's number suggests: PHP-FPM's 9000, gRPC's 50051,
+/// uWSGI's 3031, and the usual plain HTTP ports of application servers.
+fn conventional(key: &str) -> Option<&'static str> {
+    match key.rsplit_once(':')?.1 {
+        "9000" => Some("FastCGI"),
+        "50051" => Some("gRPC"),
+        "3031" => Some("uwsgi"),
+        "80" | "3000" | "5000" | "8080" => Some("HTTP"),
+        _ => None,
+    }
+}
+
+/// The protocol a pass speaks to its backend.
 fn family(k: PassKind) -> Option<&'static str> {
     match k {
         PassKind::Proxy => Some("HTTP"),
@@ -149,14 +167,14 @@ impl Rule for PassProtocolMismatch {
             let p = &m.passes[*i];
             let Some(fam) = family(p.kind) else { continue };
             let mut f = None;
-            // Used in another protocol elsewhere. gRPC and HTTP may share an
-            // h2c port, so only the CGI-likes conflict with them.
-            // gRPC and HTTP may share an h2c port: only the CGI-likes conflict with them.
-            let compatible = |g: &str| g == fam || (matches!(fam, "HTTP" | "gRPC") && matches!(g, "HTTP" | "gRPC"));
+            // Used in another protocol elsewhere (proxy_pass speaks HTTP/1.x,
+            // which a gRPC server refuses, so gRPC conflicts with HTTP too).
             let uses = by_key.get(k.as_str()).map(|v| v.as_slice()).unwrap_or(&[]);
             let mine = uses.iter().find(|(g, _, _)| *g == fam).map(|x| x.2).unwrap_or(0);
-            // The odd one out is the protocol used less often (HTTP on a tie).
-            let other = uses.iter().find(|(g, _, n)| !compatible(g) && (*n > mine || (*n == mine && fam == "HTTP")));
+            // The odd one out is the protocol used less often; on a tie, the
+            // one the port's convention does not suggest, or both.
+            let blamed_on_tie = conventional(k).is_none_or(|c| c != fam);
+            let other = uses.iter().find(|(g, _, n)| *g != fam && (*n > mine || (*n == mine && blamed_on_tie)));
             if let Some(&(ofam, oi, _)) = other {
                 let o = &m.passes[oi];
                 f = Some(

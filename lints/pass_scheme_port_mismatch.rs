@@ -9,9 +9,13 @@ declare_rule! {
     /// Reports `proxy_pass http://` (or `grpc://`) to a port that speaks TLS,
     /// and `https://` (or `grpcs://`) to a port that speaks plain HTTP. TLS
     /// ports are 443 and 8443, and the ports this configuration itself
-    /// serves with `ssl` when the target is this machine or one of its server
-    /// names; plain ports are 80 and the ports it serves without `ssl`. Targets
-    /// through an `upstream` block are checked on each of its servers.
+    /// serves with `ssl` (only with `ssl`), on any host: a fleet tends to
+    /// run the same ports everywhere. Plain ports are 80 and the defaults of
+    /// application servers that speak plain HTTP (3000, 5000, 8000, 8080),
+    /// unless this configuration serves them with `ssl`, and, on this
+    /// machine or one of its server names, the ports it serves without
+    /// `ssl`. Targets through an `upstream` block are checked on each of its
+    /// servers.
     ///
     /// ## Why is this bad?
     /// nginx accepts it, and every request fails: a TLS server answers a
@@ -54,6 +58,8 @@ declare_rule! {
         pass: &[
             "events {}\nhttp { server { location / { proxy_pass https://a.example:443; } location /b { proxy_pass http://127.0.0.1:8080; } } }\n",
             "events {}\nhttp { server { listen 8443 ssl; location / { proxy_pass https://127.0.0.1:8443; } } }\n",
+            "events {}\nhttp { server { listen 8080 ssl; location / { proxy_pass https://10.0.0.7:8080; } } }\n",
+            "events {}\nhttp { server { listen 4443; location / { proxy_pass http://10.0.0.7:4443; proxy_pass_header Server; } } }\n",
         ],
         fail: &[
             "events {}\nhttp { server { location / { proxy_pass http://a.example:443; } } }\n",
@@ -61,11 +67,17 @@ declare_rule! {
             "events {}\nhttp { upstream up { server 10.0.0.1:8443; } server { location / { proxy_pass http://up; } } }\n",
             "events {}\nhttp { server { listen 127.0.0.1:9443 ssl; } server { location / { proxy_pass http://localhost:9443; } } }\n",
             "events {}\nhttp { server { listen 8081; } server { location / { proxy_pass https://localhost:8081; } } }\n",
+            "events {}\nhttp { server { listen 4443 ssl; location / { proxy_pass http://10.0.0.30:4443/; } } }\n",
+            "events {}\nhttp { server { location / { proxy_pass https://10.1.1.20:8080; } } }\n",
         ],
     }
 }
 
-/// Ports this configuration serves, split by TLS, for targets on this machine.
+/// Ports where application servers listen for plain HTTP by default
+/// (Node and Grafana, Flask, Django and gunicorn, Tomcat and friends).
+const PLAIN_BY_CONVENTION: [u16; 5] = [80, 3000, 5000, 8000, 8080];
+
+/// Ports this configuration serves, split by TLS (a port served both ways is in neither).
 pub(crate) fn own_ports(m: &Model<'_>) -> (FxHashSet<u16>, FxHashSet<u16>) {
     let (mut tls, mut plain) = (FxHashSet::default(), FxHashSet::default());
     for s in &m.servers {
@@ -123,8 +135,9 @@ impl Rule for PassSchemePortMismatch {
             }
             for (host, port, line) in dests {
                 let own = is_own_host(m, host);
-                let tls_port = matches!(port, 443 | 8443) || (own && own_tls.contains(&port));
-                let plain_port = port == 80 || (own && own_plain.contains(&port));
+                let tls_port = matches!(port, 443 | 8443) || own_tls.contains(&port);
+                let plain_port = (PLAIN_BY_CONVENTION.contains(&port) && !own_tls.contains(&port))
+                    || (own && own_plain.contains(&port));
                 let scheme = p.target.scheme.as_deref().unwrap_or("http");
                 let (msg, help) = if !tls && tls_port {
                     let s = if p.kind == PassKind::Grpc { "grpcs" } else { "https" };

@@ -3,7 +3,7 @@ use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::graph::{Model, Pass, PassKind};
 use crate::model::tree::InstId;
 
-use super::long_lived_default_timeout::STREAM_WORDS;
+use super::long_lived_default_timeout::{path_word, STREAM_WORDS};
 
 declare_rule! {
     /// ## What it does
@@ -126,7 +126,7 @@ fn exempt(m: &Model<'_>, p: &Pass, header: (&str, &str)) -> bool {
     let lower = path.to_ascii_lowercase();
     if path.starts_with('@')
         || !m.local(loc, "internal").is_empty()
-        || STREAM_WORDS.iter().chain(&MORE_STREAM_WORDS).any(|w| lower.contains(w))
+        || path_word(&lower, STREAM_WORDS.iter().chain(&MORE_STREAM_WORDS)).is_some()
     {
         return true;
     }

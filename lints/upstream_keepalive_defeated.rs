@@ -10,7 +10,7 @@ declare_rule! {
     ///
     /// ## Why is this bad?
     /// A pool whose connections are closed after a handful of requests, or
-    /// after a fraction of a second idle, behaves like no pool at all: nginx
+    /// after a second or less idle, behaves like no pool at all: nginx
     /// keeps opening new connections to the backend.
     ///
     /// ## Example
@@ -39,7 +39,7 @@ declare_rule! {
     ///
     /// ## Options
     /// - `min-requests` (number, default `10`).
-    /// - `min-timeout` (time, default `1s`).
+    /// - `min-timeout` (time, default `2s`).
     ///
     /// ## References
     /// - <https://nginx.org/en/docs/http/ngx_http_upstream_module.html#keepalive_requests>
@@ -55,7 +55,7 @@ declare_rule! {
         ],
         options: &[
             crate::lint::RuleOption { name: "min-requests", kind: crate::lint::OptionKind::Number, default: "10", doc: "smaller keepalive_requests are reported" },
-            crate::lint::RuleOption { name: "min-timeout", kind: crate::lint::OptionKind::Time, default: "1s", doc: "shorter keepalive_timeout values are reported" },
+            crate::lint::RuleOption { name: "min-timeout", kind: crate::lint::OptionKind::Time, default: "2s", doc: "shorter keepalive_timeout values are reported" },
         ],
     }
 }
@@ -67,7 +67,7 @@ impl Rule for UpstreamKeepaliveDefeated {
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let m = cx.model();
         let min_req = parse_number(cx.option(&Self::META, "min-requests")).unwrap_or(10);
-        let min_ms = parse_time(cx.option(&Self::META, "min-timeout"), true).unwrap_or(1000);
+        let min_ms = parse_time(cx.option(&Self::META, "min-timeout"), true).unwrap_or(2000);
         let modern = cx.opts.keepalive_by_default();
         for u in &m.upstreams {
             if u.stream {

@@ -503,13 +503,13 @@ fn format_checkstyle_and_junit() {
     let els = xml_elements(&out);
     assert_eq!(els[0].0, "checkstyle");
     let errors: Vec<_> = els.iter().filter(|e| e.0 == "error").collect();
-    assert_eq!(errors.len(), 6);
+    assert_eq!(errors.len(), 5);
     assert!(errors.iter().any(|e| e.1.iter().any(|(k, v)| k == "message" && v.contains("x<&>%,:\\\"y"))), "{out}");
     snapshot("checkstyle", &out);
     let o = fixture_output("junit");
     let out = stdout(&o);
     let els = xml_elements(&out);
-    assert_eq!(els.iter().filter(|e| e.0 == "failure").count(), 6);
+    assert_eq!(els.iter().filter(|e| e.0 == "failure").count(), 5);
     snapshot("junit", &out);
     // No findings: one passing case.
     let o = run_stdin(&["check", "-", "--format", "junit"], &fixture(), b"events {}\n");
