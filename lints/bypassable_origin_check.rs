@@ -4,7 +4,9 @@ use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 declare_rule! {
     /// ## What it does
     /// Reports an `if` that trusts a request by matching `$http_origin` or
-    /// `$http_referer` against a regex that other sites can also satisfy:
+    /// `$http_referer` against a regex that other sites can also satisfy
+    /// (also a regex key of a `map` from either variable, and a regex of
+    /// `valid_referers`, which sees the referer without its scheme):
     /// a dot that is not escaped (`example.com` also matches `exampleXcom`),
     /// no `$` at the end (`^https://example\.com` also matches
     /// `https://example.com.evil.net`), or no `^` at the start
@@ -61,6 +63,7 @@ declare_rule! {
             "events {}\nhttp { server { if ($http_referer !~ ^https://([a-z0-9-]+\\.)*example\\.org(/|$)) { return 403; } } }\n",
             "events {}\nhttp { server { if ($http_origin = https://example.com) { return 204; } } }\n",
             "events {}\nhttp { server { if ($http_origin !~ '^https?:\\/\\/example\\.com\\/') { return 403; } } }\n",
+            "events {}\nhttp { map $http_origin $cors { default \"\"; ~^https://(app|www)\\.example\\.com$ $http_origin; } map $http_referer $r { default $http_referer; ~^(?<t>.*)\\? $t; } server { valid_referers none server_names ~^(www\\.)?example\\.com/; } }\n",
         ],
         fail: &[
             "events {}\nhttp { server { if ($http_origin ~ example\\.com) { return 204; } } }\n",
@@ -68,6 +71,8 @@ declare_rule! {
             "events {}\nhttp { server { if ($http_origin ~* ^https?://([^/]+\\.)?example\\.com) { return 204; } } }\n",
             "events {}\nhttp { server { if ($http_referer !~* ^https://example.com/) { return 403; } } }\n",
             "events {}\nhttp { server { if ($http_referer !~ \"^https?://([^/]+metrika.*yandex\\.(ru|com))/\") { return 403; } } }\n",
+            "events {}\nhttp { map $http_origin $cors_allowed_origin { default \"\"; ~^https://.*example\\.com $http_origin; } }\n",
+            "events {}\nhttp { server { location /img/ { valid_referers server_names ~example\\.com; if ($invalid_referer) { return 403; } } } }\n",
         ],
     }
 }
@@ -234,6 +239,41 @@ impl Rule for BypassableOriginCheck {
                 Finding::new(m.span(id), format!("the check of {var} can be bypassed: {}", weak.join("; ")))
                     .help("anchor the regex at both ends and escape the dots: `~* ^https://(www\\.)?example\\.com$`"),
             );
+        }
+        // A map from the Origin or Referer: its regex keys are the allow list.
+        for &id in m.named("map") {
+            let a = m.args(id);
+            let Some(var) = a.first().map(|v| v.as_str().to_ascii_lowercase()) else { continue };
+            if a.len() != 2 || !matches!(var.as_str(), "$http_origin" | "$http_referer") {
+                continue;
+            }
+            for line in m.block_lines(id) {
+                let key = m.directive(line).name();
+                let Some(re) = key.strip_prefix("~*").or_else(|| key.strip_prefix('~')) else { continue };
+                let weak = weaknesses(re);
+                if !names_a_site(re) || weak.is_empty() {
+                    continue;
+                }
+                out.push(
+                    Finding::new(m.span(line), format!("this {var} pattern can be bypassed: {}", weak.join("; ")))
+                        .help("anchor the regex at both ends and escape the dots: `~^https://(www\\.)?example\\.com$`")
+                        .label(m.span(id), format!("requests are told apart by {var} here")),
+                );
+            }
+        }
+        // valid_referers regexes see the referer without its scheme.
+        for &id in m.named("valid_referers") {
+            for arg in m.args(id) {
+                let Some(re) = arg.as_str().strip_prefix('~') else { continue };
+                let weak = weaknesses(re);
+                if !names_a_site(re) || weak.is_empty() {
+                    continue;
+                }
+                out.push(
+                    Finding::new(arg.span, format!("this referer pattern can be bypassed: {}", weak.join("; ")))
+                        .help("anchor the host and end it with a slash: `~^(www\\.)?example\\.com/`, or list the names (`*.example.com`)"),
+                );
+            }
         }
     }
 }

@@ -160,19 +160,13 @@ fn origin_source(m: &Model<'_>, var: &str) -> Option<InstId> {
         if a.len() != 2 || !a[0].as_str().eq_ignore_ascii_case("$http_origin") || !named(a[1].as_str()) {
             continue;
         }
-        // The block's lines follow it in the tree (includes are transparent).
-        let insts = &m.tree.insts;
-        let lines = (id as usize + 1..insts.len()).take_while(|&i| insts[i].parent == Some(id));
-        for i in lines {
-            let inst = &insts[i];
-            let f = m.loaded.file(inst.file);
-            let d = f.ast.node(inst.node);
-            let [value] = f.ast.args(d) else { continue };
-            let key = d.name();
+        for line in m.block_lines(id) {
+            let [value] = m.args(line) else { continue };
+            let key = m.directive(line).name();
             let all =
                 key == "default" || key.strip_prefix('~').is_some_and(|re| any_origin(re.trim_start_matches('*')));
             if all && value.as_str().to_ascii_lowercase().contains("$http_origin") {
-                return Some(i as InstId);
+                return Some(line);
             }
         }
     }

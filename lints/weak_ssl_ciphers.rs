@@ -8,6 +8,7 @@ declare_rule! {
     /// authentication, or with broken algorithms: NULL/eNULL/aNULL,
     /// EXPORT, RC4, RC2, DES and 3DES, MD5, anonymous Diffie-Hellman
     /// (ADH, AECDH), LOW; unless the same list removes them with `!`.
+    /// `ALL` counts as enabling anonymous suites and 3DES, `MEDIUM` as 3DES.
     ///
     /// ## Why is this bad?
     /// A client (or a man in the middle forcing a downgrade) may negotiate
@@ -46,24 +47,28 @@ declare_rule! {
             "events {}\nhttp { ssl_ciphers HIGH:!aNULL:!MD5; }\n",
             "events {}\nhttp { ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384; }\n",
             "events {}\nhttp { ssl_ciphers 'EECDH+AESGCM:EDH+AESGCM:!RC4:!3DES'; }\n",
+            "events {}\nhttp { ssl_ciphers ALL:!aNULL:!eNULL:!MEDIUM:!LOW:!EXPORT:!RC4:!MD5; }\n",
         ],
         fail: &[
             "events {}\nhttp { ssl_ciphers ALL:RC4+RSA:+HIGH:+MEDIUM:+LOW:+SSLv2:+EXP; }\n",
             "events {}\nhttp { server { ssl_ciphers \"ECDHE-RSA-AES128-SHA:DES-CBC3-SHA:!aNULL\"; } }\n",
+            "events {}\nhttp { server { ssl_ciphers ALL:!aNULL; } }\n",
         ],
     }
 }
 
-/// Weak families, by the cipher-string components that select them.
-const WEAK: &[(&str, &[&str])] = &[
-    ("NULL", &["NULL", "eNULL", "aNULL"]),
-    ("EXPORT", &["EXPORT", "EXP", "EXPORT40", "EXPORT56"]),
-    ("RC4", &["RC4"]),
-    ("RC2", &["RC2"]),
-    ("DES", &["DES", "3DES", "CBC3"]),
-    ("MD5", &["MD5"]),
-    ("anonymous DH", &["ADH", "AECDH"]),
-    ("LOW", &["LOW"]),
+/// Weak families: the cipher-string components that select them, and the
+/// broad groups that include them (OpenSSL's `ALL` takes anonymous suites
+/// and 3DES along, `MEDIUM` holds 3DES since OpenSSL 1.1.0).
+const WEAK: &[(&str, &[&str], &[&str])] = &[
+    ("NULL", &["NULL", "eNULL", "aNULL"], &["ALL"]),
+    ("EXPORT", &["EXPORT", "EXP", "EXPORT40", "EXPORT56"], &[]),
+    ("RC4", &["RC4"], &[]),
+    ("RC2", &["RC2"], &[]),
+    ("DES", &["DES", "3DES", "CBC3"], &["ALL", "MEDIUM"]),
+    ("MD5", &["MD5"], &[]),
+    ("anonymous DH", &["ADH", "AECDH"], &[]),
+    ("LOW", &["LOW"], &[]),
 ];
 
 impl Rule for WeakSslCiphers {
@@ -82,14 +87,15 @@ impl Rule for WeakSslCiphers {
                         .any(|t| t.strip_prefix('!').is_some_and(|n| parts.iter().any(|p| p.eq_ignore_ascii_case(n))))
                 };
                 let mut found: Vec<&str> = Vec::new();
-                for (family, parts) in WEAK {
+                for (family, parts, groups) in WEAK {
                     let enabled = tokens.iter().any(|t| {
                         !t.starts_with(['!', '-'])
                             && t.trim_start_matches('+')
                                 .split(['-', '+'])
-                                .any(|c| parts.iter().any(|p| p.eq_ignore_ascii_case(c)))
+                                .any(|c| parts.iter().chain(*groups).any(|p| p.eq_ignore_ascii_case(c)))
                     });
-                    if enabled && !removed(parts) {
+                    let groups_removed = groups.iter().any(|&g| g != "ALL" && removed(&[g]));
+                    if enabled && !removed(parts) && !groups_removed {
                         found.push(family);
                     }
                 }

@@ -813,6 +813,14 @@ impl<'a> Model<'a> {
         None
     }
 
+    /// The lines of a handler block such as `map` or `geo` (their keys are
+    /// the lines' names): they follow the block in the tree, and an
+    /// include among them is transparent.
+    pub fn block_lines(&self, block: InstId) -> impl Iterator<Item = InstId> + '_ {
+        let insts = &self.tree.insts;
+        (block as usize + 1..insts.len()).take_while(move |&i| insts[i].parent == Some(block)).map(|i| i as InstId)
+    }
+
     /// True when a client must pass a check to be served at `level`: a
     /// `deny` among the effective `allow`/`deny` rules, or `auth_basic` or
     /// `auth_request` in effect and not `off`.
