@@ -6,7 +6,8 @@ declare_rule! {
     /// Reports an `if` that trusts a request by matching `$http_origin` or
     /// `$http_referer` against a regex that other sites can also satisfy
     /// (also a regex key of a `map` from either variable, and a regex of
-    /// `valid_referers`, which sees the referer without its scheme):
+    /// `valid_referers` that names the server's own site; it sees the
+    /// referer without its scheme):
     /// a dot that is not escaped (`example.com` also matches `exampleXcom`),
     /// no `$` at the end (`^https://example\.com` also matches
     /// `https://example.com.evil.net`), or no `^` at the start
@@ -63,7 +64,7 @@ declare_rule! {
             "events {}\nhttp { server { if ($http_referer !~ ^https://([a-z0-9-]+\\.)*example\\.org(/|$)) { return 403; } } }\n",
             "events {}\nhttp { server { if ($http_origin = https://example.com) { return 204; } } }\n",
             "events {}\nhttp { server { if ($http_origin !~ '^https?:\\/\\/example\\.com\\/') { return 403; } } }\n",
-            "events {}\nhttp { map $http_origin $cors { default \"\"; ~^https://(app|www)\\.example\\.com$ $http_origin; } map $http_referer $r { default $http_referer; ~^(?<t>.*)\\? $t; } server { valid_referers none server_names ~^(www\\.)?example\\.com/; } }\n",
+            "events {}\nhttp { map $http_origin $cors { default \"\"; ~^https://(app|www)\\.example\\.com$ $http_origin; } map $http_referer $r { default $http_referer; ~^(?<t>.*)\\? $t; } server { server_name example.com; valid_referers none server_names ~^(www\\.)?example\\.com/ ~\\.google\\.; } }\n",
         ],
         fail: &[
             "events {}\nhttp { server { if ($http_origin ~ example\\.com) { return 204; } } }\n",
@@ -72,7 +73,7 @@ declare_rule! {
             "events {}\nhttp { server { if ($http_referer !~* ^https://example.com/) { return 403; } } }\n",
             "events {}\nhttp { server { if ($http_referer !~ \"^https?://([^/]+metrika.*yandex\\.(ru|com))/\") { return 403; } } }\n",
             "events {}\nhttp { map $http_origin $cors_allowed_origin { default \"\"; ~^https://.*example\\.com $http_origin; } }\n",
-            "events {}\nhttp { server { location /img/ { valid_referers server_names ~example\\.com; if ($invalid_referer) { return 403; } } } }\n",
+            "events {}\nhttp { server { server_name www.example.com example.com; location /img/ { valid_referers server_names ~example\\.com; if ($invalid_referer) { return 403; } } } }\n",
         ],
     }
 }
@@ -261,12 +262,20 @@ impl Rule for BypassableOriginCheck {
                 );
             }
         }
-        // valid_referers regexes see the referer without its scheme.
+        // valid_referers regexes see the referer without its scheme. Only
+        // those that name this server's own site are meant to pin it down:
+        // `~\.google\.` deliberately lets every Google site in.
         for &id in m.named("valid_referers") {
+            let names = m.parent(id).and_then(|l| m.server_of(l)).map(|s| s.names.as_slice()).unwrap_or(&[]);
             for arg in m.args(id) {
                 let Some(re) = arg.as_str().strip_prefix('~') else { continue };
+                let plain = re.replace('\\', "").to_ascii_lowercase();
+                let own = names.iter().any(|n| {
+                    let n = n.trim_start_matches("*.").trim_start_matches('.').to_ascii_lowercase();
+                    n.contains('.') && plain.contains(&n)
+                });
                 let weak = weaknesses(re);
-                if !names_a_site(re) || weak.is_empty() {
+                if !own || weak.is_empty() {
                     continue;
                 }
                 out.push(

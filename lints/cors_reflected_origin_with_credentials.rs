@@ -73,6 +73,7 @@ declare_rule! {
             "events {}\nhttp { map $http_origin $cors_origin { default \"\"; ~.+ $http_origin; } server { location /api/ { add_header Access-Control-Allow-Origin $cors_origin always; add_header Access-Control-Allow-Credentials true always; } } }\n",
             "events {}\nhttp { server { location / { if ($http_origin ~ .) { set $cors_origin $http_origin; } add_header Access-Control-Allow-Origin $cors_origin always; add_header Access-Control-Allow-Credentials \"true\" always; } } }\n",
             "events {}\nhttp { server { location / { if ($http_origin ~* \"^https?://\") { add_header Access-Control-Allow-Origin $http_origin; add_header Access-Control-Allow-Credentials true; } } } }\n",
+            "events {}\nhttp { server { location / { add_header access-control-allow-origin ${http_origin}; add_header access-control-allow-credentials true; } } }\n",
         ],
     }
 }
@@ -90,7 +91,7 @@ impl Rule for CorsReflectedOriginWithCredentials {
             }
             let Some(value) = m.arg(id, 1) else { continue };
             let Some(level) = m.parent(id) else { continue };
-            let via = if value.to_ascii_lowercase().contains("$http_origin") {
+            let via = if names_origin(value) {
                 None
             } else {
                 match variables(value).into_iter().find_map(|v| origin_source(m, v)) {
@@ -149,7 +150,7 @@ fn origin_source(m: &Model<'_>, var: &str) -> Option<InstId> {
     let named = |a: &str| a.strip_prefix('$').is_some_and(|n| n.eq_ignore_ascii_case(var));
     for &id in m.named("set") {
         if m.arg(id, 0).is_some_and(named)
-            && m.arg(id, 1).is_some_and(|v| v.to_ascii_lowercase().contains("$http_origin"))
+            && m.arg(id, 1).is_some_and(names_origin)
             && !m.parent(id).is_some_and(|l| origin_checked(m, l))
         {
             return Some(id);
@@ -165,10 +166,15 @@ fn origin_source(m: &Model<'_>, var: &str) -> Option<InstId> {
             let key = m.directive(line).name();
             let all =
                 key == "default" || key.strip_prefix('~').is_some_and(|re| any_origin(re.trim_start_matches('*')));
-            if all && value.as_str().to_ascii_lowercase().contains("$http_origin") {
+            if all && names_origin(value.as_str()) {
                 return Some(line);
             }
         }
     }
     None
+}
+
+/// True when a value reads `$http_origin` (or `${http_origin}`).
+fn names_origin(value: &str) -> bool {
+    variables(value).iter().any(|v| v.eq_ignore_ascii_case("http_origin"))
 }

@@ -9,7 +9,9 @@ declare_rule! {
     /// directly or through an included file such as `fastcgi.conf` or
     /// Debian's `snippets/fastcgi-php.conf`. `fastcgi_params`, unlike
     /// `fastcgi.conf`, does not set it. Levels whose includes could not be
-    /// read are skipped.
+    /// read are skipped, and so are PHP-FPM's status and ping pages (a
+    /// literal `SCRIPT_NAME` such as `/fpm-status`, which FPM answers
+    /// without a script).
     ///
     /// ## Why is this bad?
     /// PHP-FPM does not know which script to run: it answers "Primary script
@@ -59,6 +61,7 @@ declare_rule! {
             "events {}\nhttp { server { location ~ \\.php$ { include fastcgi.conf; fastcgi_pass 127.0.0.1:9000; } } }\n",
             "events {}\nhttp { fastcgi_param SCRIPT_FILENAME $request_filename; server { location ~ \\.php$ { fastcgi_pass 127.0.0.1:9000; } } }\n",
             "events {}\nhttp { server { location /app { fastcgi_pass 127.0.0.1:7000; } } }\n",
+            "events {}\nhttp { server { location = /fpm-status { allow 127.0.0.1; deny all; fastcgi_param SCRIPT_NAME /fpm-status; fastcgi_pass unix:/run/php/php8.2-fpm.sock; } } }\n",
         ],
         fail: &[
             "events {}\nhttp { server { location ~ \\.php$ { fastcgi_pass unix:/run/php/php-fpm.sock; } } }\n",
@@ -78,6 +81,13 @@ impl Rule for FastcgiMissingScriptFilename {
                 continue;
             }
             if m.pair(p.level, "fastcgi_param", "SCRIPT_FILENAME").is_some() {
+                continue;
+            }
+            // PHP-FPM answers its status and ping pages by SCRIPT_NAME
+            // (`pm.status_path`, `ping.path`): a literal one needs no file.
+            if m.pair(p.level, "fastcgi_param", "SCRIPT_NAME")
+                .is_some_and(|(_, v)| v.starts_with('/') && !v.contains('$'))
+            {
                 continue;
             }
             let mut f = Finding::new(m.span(p.inst), "no SCRIPT_FILENAME is passed to PHP-FPM here")

@@ -20,7 +20,9 @@ declare_rule! {
     /// rewrite phase (`proxy_pass`, `fastcgi_param`, `add_header`,
     /// `try_files`, ...) see the captures as every `if` of the block left
     /// them, wherever they stand in it. Named captures (`(?<id>...)`) keep
-    /// their value.
+    /// their value as `$id`, but they are numbered too: `$1` is lost all
+    /// the same. A `rewrite` that goes on in a regex location (`break`,
+    /// or no flag) replaces the location's captures the same way.
     ///
     /// ## Example
     /// ```nginx
@@ -65,10 +67,13 @@ declare_rule! {
             "events {}\nhttp { server { location ~ ^/u/(\\d+)$ { set $id $1; if ($http_x ~ (a|b)) { set $y 1; } proxy_pass http://127.0.0.1:8080/$id; } } }\n",
             "events {}\nhttp { server { location /u/ { if ($uri ~ ^/u/(\\d+)$) { set $id $1; } proxy_pass http://127.0.0.1:8080; } } }\n",
             "events {}\nhttp { server { location ~ ^/u/(\\d+)$ { if ($http_x = a) { set $y 1; } proxy_pass http://127.0.0.1:8080/$1; } } }\n",
+            "events {}\nhttp { server { location ~ ^/shop/(.+)$ { rewrite ^/shop/legacy-(.*)$ /shop/$1 last; proxy_pass http://127.0.0.1:8080/catalog/$1; } location ~ ^/x/(.+)$ { rewrite ^ /y/$1 break; proxy_pass http://127.0.0.1:8080; } } }\n",
         ],
         fail: &[
             "events {}\nhttp { server { location ~ ^/u/(\\d+)$ { if ($http_x ~ (a|b)) { set $y 1; } proxy_pass http://127.0.0.1:8080/$1; } } }\n",
             "events {}\nhttp { server { location / { rewrite ^/old/(.*)$ /new/$1; if ($args ~ page=(\\d+)) { set $p 1; } set $target $1; return 302 /x/$target; } } }\n",
+            "events {}\nhttp { server { location ~ ^/users/(?<uid>[0-9]+)/avatar$ { if ($http_accept ~* \"image/(webp|avif)\") { set $fmt webp; } proxy_pass http://127.0.0.1:8080/avatars/$1; } } }\n",
+            "events {}\nhttp { server { location ~ ^/shop/(.+)$ { rewrite ^/shop/legacy-(.*)$ /shop/$1 break; proxy_pass http://127.0.0.1:8080/catalog/$1; } } }\n",
         ],
     }
 }
@@ -103,7 +108,8 @@ impl Rule for NumberedCaptureOverwritten {
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let m = cx.model();
         let mut reported = rustc_hash::FxHashSet::default();
-        let has_groups = |re: &str| capture_groups(re).iter().any(|g| g.name.is_none());
+        // Named groups are numbered too: `(?<uid>\d+)` is also `$1`.
+        let has_groups = |re: &str| !capture_groups(re).is_empty();
         // Each block's children, and its rewrites with numbered groups,
         // listed once however many regex ifs it holds.
         let mut blocks: rustc_hash::FxHashMap<InstId, (Vec<InstId>, Vec<InstId>)> = Default::default();
@@ -161,6 +167,45 @@ impl Rule for NumberedCaptureOverwritten {
                     .help("name the group (`(?<id>...)`, then `$id`), or copy it with `set $id $1;` before the if")
                     .label(m.span(iff), "a match here replaces $1..$9")
                     .label(m.span(source), "the captures meant"),
+                );
+            }
+        }
+        // A rewrite that goes on in the location (`break`, or no flag)
+        // replaces the location's captures too, when it matches.
+        for &rw in m.named("rewrite") {
+            let flag = m.arg(rw, 2);
+            let Some(level) = m.parent(rw) else { continue };
+            if !matches!(flag, None | Some("break")) || done.contains(&level) || m.directive(level).name() != "location"
+            {
+                continue;
+            }
+            if !matches!(m.location_pattern(level), Some((re, true)) if has_groups(re)) {
+                continue;
+            }
+            done.insert(level);
+            for c in children(m, level) {
+                let name = m.directive(c).name();
+                // Its own replacement uses its captures; rewrite-phase
+                // directives before it ran before it, after a `break` none run.
+                let rewrite_phase = matches!(name, "rewrite" | "if") || REWRITE_PHASE.contains(&name);
+                if rewrite_phase && (c <= rw || flag == Some("break") || name == "rewrite") {
+                    continue;
+                }
+                let Some(v) = m.args(c).iter().flat_map(|a| variables(a.as_str())).find(|v| is_numbered_capture(v))
+                else {
+                    continue;
+                };
+                if !reported.insert(c) {
+                    continue;
+                }
+                out.push(
+                    Finding::new(
+                        m.span(c),
+                        format!("${v} here is the capture of the rewrite whenever it matches, the location's otherwise"),
+                    )
+                    .help("name the location's group (`(?<id>...)`, then `$id`), or copy it with `set $id $1;` before the rewrite")
+                    .label(m.span(rw), "a match here replaces $1..$9")
+                    .label(m.span(level), "the captures meant"),
                 );
             }
         }

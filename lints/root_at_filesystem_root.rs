@@ -3,7 +3,9 @@ use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// Reports `root /;` and `alias /;`.
+    /// Reports `root /;` and `alias /;`, and a `root` or `alias` that starts
+    /// with a variable right after the first slash (`alias /$1;`), where the
+    /// request picks the path from the file system root down.
     ///
     /// ## Why is this bad?
     /// The whole file system becomes the document root: `/etc/passwd`,
@@ -44,6 +46,7 @@ declare_rule! {
         fail: &[
             "events {}\nhttp { server { root /; } }\n",
             "events {}\nhttp { server { location /x/ { alias \"/\"; } } }\n",
+            "events {}\nhttp { server { location ~ ^/host-files/(.+)$ { alias /$1; } } }\n",
         ],
     }
 }
@@ -56,10 +59,20 @@ impl Rule for RootAtFilesystemRoot {
         let m = cx.model();
         for name in ["root", "alias"] {
             for &id in m.named(name) {
-                if m.arg(id, 0).is_some_and(|p| !p.is_empty() && p.bytes().all(|c| c == b'/')) {
+                let Some(path) = m.arg(id, 0) else { continue };
+                if !path.is_empty() && path.bytes().all(|c| c == b'/') {
                     out.push(
                         Finding::new(m.span(id), format!("{name} / serves the whole file system"))
                             .help(format!("point {name} at the site's own directory, e.g. `{name} /srv/www;`")),
+                    );
+                } else if path.trim_start_matches('/').starts_with('$') && path.starts_with('/') {
+                    // `alias /$1;`: the request picks the directory, from the root down.
+                    out.push(
+                        Finding::new(
+                            m.span(id),
+                            format!("{name} {path} lets the request choose any path on the file system"),
+                        )
+                        .help(format!("start {name} at the site's own directory, e.g. `{name} /srv/www/$1;`")),
                     );
                 }
             }

@@ -1,5 +1,6 @@
 use crate::declare_rule;
 use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
+use crate::model::vars::variables;
 
 declare_rule! {
     /// ## What it does
@@ -61,9 +62,11 @@ declare_rule! {
         pass: &[
             "events {}\nhttp { server { location / { proxy_pass http://127.0.0.1:1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection upgrade; } } }\n",
             "events {}\nhttp { server { location / { proxy_pass http://127.0.0.1:1; proxy_set_header Connection $http_connection; } } }\n",
+            "events {}\nhttp { server { location / { proxy_pass http://127.0.0.1:1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection \"keep-alive, $http_connection\"; } } }\n",
         ],
         fail: &[
             "events {}\nhttp { proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $http_connection; server { location / { proxy_pass http://127.0.0.1:1; } } }\n",
+            "events {}\nhttp { server { location / { proxy_pass http://127.0.0.1:1; proxy_set_header upgrade $http_upgrade; proxy_set_header connection \"${http_connection}\"; } } }\n",
         ],
     }
 }
@@ -81,7 +84,12 @@ impl Rule for UpgradeHeaderSmuggling {
             }
             let Some((up, uv)) = m.pair(p.level, "proxy_set_header", "Upgrade") else { continue };
             let Some((conn, cv)) = m.pair(p.level, "proxy_set_header", "Connection") else { continue };
-            if !uv.to_ascii_lowercase().contains("$http_upgrade") || !cv.eq_ignore_ascii_case("$http_connection") {
+            let is_var = |v: &str, name: &str| {
+                let vars = variables(v);
+                vars.iter().any(|x| x.eq_ignore_ascii_case(name))
+                    && (name != "http_connection" || (vars.len() == 1 && v.trim().starts_with('$')))
+            };
+            if !is_var(uv, "http_upgrade") || !is_var(cv, "http_connection") {
                 continue;
             }
             if !seen.insert(conn) {
