@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
-use crate::model::graph::{is_loopback, PassKind, Server};
+use crate::model::graph::{is_loopback, Model, PassKind, Server};
 use crate::model::tree::InstId;
 
 declare_rule! {
@@ -8,8 +8,9 @@ declare_rule! {
     /// Reports a `proxy_pass` that sends the request back to the server
     /// block it comes from: the target is one of that server's own listen
     /// sockets (on this machine or under one of its names), the `Host` header
-    /// selects the same server again, and the URI is passed unchanged, so the
-    /// same location matches again.
+    /// selects the same server again, and the URI is passed unchanged (or
+    /// replaced by one that the same prefix location matches again, with no
+    /// other location of the server taking it first).
     ///
     /// ## Why is this bad?
     /// nginx accepts it; each request proxies to itself until worker
@@ -52,15 +53,46 @@ declare_rule! {
         summary: "proxy_pass sends requests back to the same server block",
         pass: &[
             "events {}\nhttp { server { listen 80; location / { proxy_pass http://127.0.0.1:8080; } } server { listen 8080; server_name localhost; } }\n",
-            "events {}\nhttp { server { listen 8080; location / { proxy_pass http://127.0.0.1:8080/internal/; } } }\n",
+            "events {}\nhttp { server { listen 8080; location / { proxy_pass http://127.0.0.1:8080/internal/; } location /internal/ { return 200; } } }\n",
+            "events {}\nhttp { server { listen 80; location /api/ { proxy_pass http://127.0.0.1/; } location / { return 200; } } }\n",
             "events {}\nhttp { server { listen 80; location / { proxy_pass http://localhost:80; } } server { listen 80; server_name localhost; } }\n",
         ],
         fail: &[
             "events {}\nhttp { server { listen 80 default_server; server_name a.example; location / { proxy_pass http://localhost; } } }\n",
             "events {}\nhttp { server { listen 443 ssl; server_name a.example; location / { proxy_set_header Host $host; proxy_pass https://127.0.0.1; } } }\n",
             "events {}\nhttp { upstream self { server a.example:8000; } server { listen 8000; server_name a.example; location / { proxy_pass http://self; } } }\n",
+            "events {}\nhttp { server { listen 80; listen [::]:80; location /app/ { location /app/api/ { proxy_pass http://[::1]/app/api/; } } } }\n",
         ],
     }
+}
+
+/// True when the URI part of a `proxy_pass` keeps requests in the prefix
+/// location that passes them (`location /api/ { proxy_pass http://self/api/; }`)
+/// and no other location of the server takes the new URI first.
+fn uri_returns(m: &Model<'_>, pass: InstId, level: InstId, server: InstId) -> bool {
+    let Some(uri) = m.arg(pass, 0).and_then(|a| a.split_once("://")).and_then(|(_, r)| r.find('/').map(|i| &r[i..]))
+    else {
+        return false;
+    };
+    let Some(loc) = m.chain(level).find(|&l| m.directive(l).name() == "location") else { return false };
+    let exact = m.arg(loc, 0) == Some("=");
+    let Some((prefix, false)) = m.location_pattern(loc) else { return false };
+    if exact || prefix.starts_with('@') || !uri.starts_with(prefix) {
+        return false;
+    }
+    // Another location that matches the new URI better, or a regex one.
+    !m.locations.iter().any(|&other| {
+        other != loc
+            && m.directive(other).name() == "location"
+            && m.server_of(other).is_some_and(|s| s.inst == server)
+            && match m.location_pattern(other) {
+                Some((pat, false)) => pat.len() > prefix.len() && uri.starts_with(pat),
+                Some((_, true)) => {
+                    m.location_regex(other).is_some_and(|re| re.is_match(uri.as_bytes()).unwrap_or(false))
+                }
+                None => false,
+            }
+    })
 }
 
 /// The server a request with the given Host header lands on, among the
@@ -89,7 +121,7 @@ impl Rule for ProxyLoop {
             }
         }
         for p in &m.passes {
-            if p.kind != PassKind::Proxy || p.target.dynamic || p.target.has_uri || p.target.unix.is_some() {
+            if p.kind != PassKind::Proxy || p.target.dynamic || p.target.unix.is_some() {
                 continue;
             }
             let Some(server) = m.server_of(p.level) else { continue };
@@ -120,7 +152,7 @@ impl Rule for ProxyLoop {
                     Some(h) => lands_on(by_port.get(&port).map(|v| v.as_slice()).unwrap_or(&[]), port, h)
                         .is_some_and(|s| s.inst == server.inst),
                 };
-                if !same {
+                if !same || (p.target.has_uri && !uri_returns(m, p.inst, p.level, server.inst)) {
                     continue;
                 }
                 let mut f = Finding::new(
