@@ -8,7 +8,7 @@ declare_rule! {
     ///
     /// - built from a literal directory (`/var/www/old$fastcgi_script_name`)
     ///   other than the effective `root` of the location;
-    /// - built from `$document_root$fastcgi_script_name` in a location that
+    /// - built from `$document_root$fastcgi_script_name` (or `$realpath_root`) in a location that
     ///   uses `alias`, where `$document_root` is the alias directory but
     ///   `$fastcgi_script_name` still starts with the location's prefix.
     ///
@@ -65,6 +65,7 @@ declare_rule! {
         fail: &[
             "events {}\nhttp { server { root /srv/new; location ~ \\.php$ { fastcgi_param SCRIPT_FILENAME /srv/old/$fastcgi_script_name; fastcgi_pass 127.0.0.1:9000; } } }\n",
             "events {}\nhttp { server { location /app/ { alias /srv/app/; location ~ \\.php$ { include fastcgi.conf; fastcgi_pass 127.0.0.1:9000; } } } }\n",
+            "events {}\nhttp { server { location ^~ /webmail/ { alias /usr/share/roundcube/; location ~ \\.php$ { fastcgi_pass unix:/run/php/php8.2-fpm.sock; fastcgi_param SCRIPT_FILENAME $realpath_root$fastcgi_script_name; } } } }\n",
         ],
     }
 }
@@ -84,13 +85,16 @@ impl Rule for ScriptFilenameRootMismatch {
             // alias on the location (or an enclosing one): nginx does not inherit alias,
             // but a nested regex location under an alias location captures with it.
             let alias = m.chain(p.level).find_map(|l| m.local(l, "alias").last().copied());
-            if value.contains("$document_root$fastcgi_script_name") {
+            let root_var = ["$document_root", "$realpath_root"]
+                .into_iter()
+                .find(|r| value.contains(&format!("{r}$fastcgi_script_name")));
+            if let Some(root_var) = root_var {
                 if let Some(a) = alias {
                     if seen.insert((sf, p.level)) {
                         out.push(
                             Finding::new(
                                 m.span(sf),
-                                "$document_root$fastcgi_script_name under alias names a file that does not exist",
+                                format!("{root_var}$fastcgi_script_name under alias names a file that does not exist"),
                             )
                             .help("use `fastcgi_param SCRIPT_FILENAME $request_filename;` in locations that use alias")
                             .label(m.span(a), "alias set here")

@@ -55,15 +55,18 @@ declare_rule! {
             "events {}\nhttp { server { location ~ ^/uploads/.*\\.php$ { deny all; } location ~ \\.php$ { fastcgi_pass 127.0.0.1:9000; } } }\n",
             "events {}\nhttp { server { location ~ \\.php$ { fastcgi_pass 127.0.0.1:9000; } location ~ \\.(php|html)$ { } } }\n",
             "events {}\nhttp { server { location ^~ /static/ { } location ~ \\.php$ { fastcgi_pass 127.0.0.1:9000; } } }\n",
+            "events {}\nhttp { server { location ~ ^/index\\.php(/|$) { fastcgi_pass unix:/run/php/php8.2-fpm.sock; include fastcgi.conf; internal; } location ~ \\.php$ { return 404; } } }\n",
         ],
         fail: &[
             "events {}\nhttp { server { location ~ \\.(html|php)$ { try_files $uri =404; } location ~ \\.php$ { fastcgi_pass 127.0.0.1:9000; } } }\n",
             "events {}\nhttp { server { location ^~ / { try_files $uri /index.html; } location ~ \\.php$ { fastcgi_pass 127.0.0.1:9000; } } }\n",
+            "events {}\nhttp { server { location ~ \\.php(/|$) { return 404; } location ~ ^/index\\.php(/|$) { fastcgi_pass unix:/run/php/php8.2-fpm.sock; include fastcgi.conf; } } }\n",
         ],
     }
 }
 
-const SAMPLES: [&[u8]; 4] = [b"/index.php", b"/test.php", b"/wp-login.php", b"/app/v1/api.php"];
+const SAMPLES: [&[u8]; 6] =
+    [b"/index.php", b"/test.php", b"/wp-login.php", b"/app/v1/api.php", b"/index.php/path/info", b"/app.php"];
 
 impl Rule for ShadowedPhpLocation {
     fn meta(&self) -> &'static RuleMeta {
