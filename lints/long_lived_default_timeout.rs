@@ -16,15 +16,16 @@ declare_rule! {
     ///   `/poll`);
     /// - upload style endpoints (a path such as `/upload` or `/import`, a
     ///   location-level `client_max_body_size` of 100m or more, or
-    ///   `proxy_request_buffering off`), where the send timeout counts as
-    ///   well, and export style ones (`/export`, `/backup`, `/report`).
+    ///   `proxy_request_buffering off`), where a send timeout set below
+    ///   `min-timeout` counts as well, and export style ones (`/export`,
+    ///   `/backup`, `/report`).
     ///
     /// Path words match whole: `/ws` marks `/ws/` and `/ws$`, not
     /// `/ws-api/`; `/poll` not `/polls/`.
     ///
     /// The finding points at the timeout directive when one is set too low,
-    /// otherwise at the `*_pass` directive whose timeout it is, and labels
-    /// what marked the location as long-lived.
+    /// otherwise at the location that lacks one, and labels its `*_pass`
+    /// directive and what marked the location as long-lived.
     ///
     /// ## Why is this bad?
     /// nginx closes an idle WebSocket or event stream after the read timeout
@@ -81,12 +82,13 @@ declare_rule! {
             "events {}\nhttp { server { location /upload { client_max_body_size 1g; proxy_read_timeout 10m; proxy_send_timeout 10m; proxy_pass http://127.0.0.1:8080; } } }\n",
             "events {}\nhttp { server { location /ws-api/ { proxy_pass http://127.0.0.1:8080; } location /polls/ { proxy_pass http://127.0.0.1:8000; } } }\n",
             "events {}\nhttp { server { location /admin/export/ { uwsgi_pass 127.0.0.1:8001; uwsgi_read_timeout 10m; } } }\n",
+            "events {}\nhttp { server { location ~ ^/upload\\.php$ { client_max_body_size 10g; fastcgi_request_buffering off; fastcgi_pass unix:/run/php/php8.2-fpm.sock; fastcgi_read_timeout 3600s; } } }\n",
         ],
         fail: &[
             "events {}\nhttp { server { location /ws { proxy_pass http://127.0.0.1:8080; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection upgrade; } } }\n",
             "events {}\nhttp { server { location /events { proxy_buffering off; proxy_read_timeout 30s; proxy_pass http://127.0.0.1:8080; } } }\n",
             "events {}\nhttp { server { location /export/ { proxy_pass http://127.0.0.1:8080; } } }\n",
-            "events {}\nhttp { server { location /files { client_max_body_size 2g; proxy_read_timeout 5m; proxy_pass http://127.0.0.1:8080; } } }\n",
+            "events {}\nhttp { server { location /files { client_max_body_size 2g; proxy_read_timeout 5m; proxy_send_timeout 10s; proxy_pass http://127.0.0.1:8080; } } }\n",
             "events {}\nhttp { server { location /ws { uwsgi_pass 127.0.0.1:8000; uwsgi_param HTTP_UPGRADE $http_upgrade; uwsgi_buffering off; } } }\n",
         ],
         options: &[crate::lint::RuleOption {
@@ -186,12 +188,18 @@ impl Rule for LongLivedDefaultTimeout {
             for name in names {
                 let (at, ms) = match m.value(p.level, &name) {
                     Some((id, v)) => (Some(id), parse_time(v, true).unwrap_or(u64::MAX)),
+                    // The send timeout runs only while the backend stops
+                    // reading the body: its default is reported nowhere.
+                    None if name.ends_with("_send_timeout") => continue,
                     None => (None, 60_000),
                 };
                 if ms >= min {
                     continue;
                 }
-                let target = at.unwrap_or(p.inst);
+                // A timeout set too low is the finding; a missing one is the
+                // location's, which lacks it (its pass is labelled).
+                let loc = m.chain(p.level).find(|&l| m.directive(l).name() == "location");
+                let target = at.or(loc).unwrap_or(p.inst);
                 if !seen.insert((target, name.clone(), p.level)) {
                     continue;
                 }

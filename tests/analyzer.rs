@@ -35,7 +35,7 @@ fn run(tree: &str) -> Vec<(String, u32, &'static str)> {
 fn planted_defects_are_found_at_their_lines() {
     let want = [
         ("conf.d/site.conf", 8, "keepalive-not-used"),
-        ("conf.d/site.conf", 22, "long-lived-default-timeout"),
+        ("conf.d/site.conf", 19, "long-lived-default-timeout"),
         ("conf.d/site.conf", 26, "pass-scheme-port-mismatch"),
         ("conf.d/site.conf", 29, "php-location-without-guard"),
         ("conf.d/site.conf", 31, "fastcgi-missing-script-filename"),
