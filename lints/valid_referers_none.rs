@@ -63,10 +63,13 @@ impl Rule for ValidReferersNone {
         let m = cx.model();
         for &id in m.named("valid_referers") {
             if let Some(a) = m.args(id).iter().find(|a| a.as_str() == "none") {
+                // From the directive's name to `none`: on the directive's
+                // first line when its values run over several lines.
+                let head = m.span(id);
+                let span = crate::span::Span { end: a.span.end, ..head };
                 out.push(
-                    Finding::new(a.span, "\"none\" lets every request without a Referer header pass this check")
-                        .help("remove `none` from valid_referers")
-                        .label(m.span(id), "referer check"),
+                    Finding::new(span, "\"none\" lets every request without a Referer header pass this check")
+                        .help("remove `none` from valid_referers"),
                 );
             }
         }
