@@ -10,7 +10,8 @@ declare_rule! {
     /// sockets (on this machine or under one of its names), the `Host` header
     /// selects the same server again, and the URI is passed unchanged (or
     /// replaced by one that the same prefix location matches again, with no
-    /// other location of the server taking it first).
+    /// other location of the server taking it first). Through an `upstream`
+    /// block, the finding is on the `server` line that names this server.
     ///
     /// ## Why is this bad?
     /// nginx accepts it; each request proxies to itself until worker
@@ -155,16 +156,18 @@ impl Rule for ProxyLoop {
                 if !same || (p.target.has_uri && !uri_returns(m, p.inst, p.level, server.inst)) {
                     continue;
                 }
+                // Through an upstream block, the address that is wrong is
+                // its `server` line: the finding is there, the pass labelled.
                 let mut f = Finding::new(
-                    m.span(p.inst),
+                    m.span(line.unwrap_or(p.inst)),
                     format!("proxy_pass sends requests back to this server (port {port})"),
                 )
                 .help("point proxy_pass at the backend application's address, not at this nginx");
                 if let Some(l) = listen {
                     f = f.label(m.span(*l), "this server listens here");
                 }
-                if let Some(l) = line {
-                    f = f.label(m.span(l), "upstream server declared here");
+                if line.is_some() {
+                    f = f.label(m.span(p.inst), "proxied through this upstream here");
                 }
                 out.push(f);
                 break;
