@@ -149,10 +149,7 @@ impl Rule for NumberedCaptureOverwritten {
                 if matches!(name, "rewrite" | "if") || REWRITE_PHASE.contains(&name) && c < iff {
                     continue;
                 }
-                let Some(v) = m.args(c).iter().flat_map(|a| variables(a.as_str())).find(|v| is_numbered_capture(v))
-                else {
-                    continue;
-                };
+                let Some(v) = numbered_use(m, c) else { continue };
                 if !reported.insert(c) {
                     continue;
                 }
@@ -191,10 +188,7 @@ impl Rule for NumberedCaptureOverwritten {
                 if rewrite_phase && (c <= rw || flag == Some("break") || name == "rewrite") {
                     continue;
                 }
-                let Some(v) = m.args(c).iter().flat_map(|a| variables(a.as_str())).find(|v| is_numbered_capture(v))
-                else {
-                    continue;
-                };
+                let Some(v) = numbered_use(m, c) else { continue };
                 if !reported.insert(c) {
                     continue;
                 }
@@ -210,4 +204,9 @@ impl Rule for NumberedCaptureOverwritten {
             }
         }
     }
+}
+
+/// The first of `$1`..`$9` that an instance's arguments read.
+fn numbered_use<'a>(m: &Model<'a>, id: InstId) -> Option<&'a str> {
+    m.args(id).iter().flat_map(|a| variables(a.as_str())).find(|v| is_numbered_capture(v))
 }
