@@ -84,6 +84,9 @@ impl Rule for CorsReflectedOriginWithCredentials {
     }
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let m = cx.model();
+        // Variables that carry the Origin: looked up once, when some
+        // Access-Control-Allow-Origin sends a variable other than $http_origin.
+        let mut sources = None;
         for &id in m.named("add_header") {
             let header = |i: InstId| m.arg(i, 0).unwrap_or("");
             if !header(id).eq_ignore_ascii_case("access-control-allow-origin") {
@@ -94,7 +97,8 @@ impl Rule for CorsReflectedOriginWithCredentials {
             let via = if names_origin(value) {
                 None
             } else {
-                match variables(value).into_iter().find_map(|v| origin_source(m, v)) {
+                let sources = sources.get_or_insert_with(|| origin_sources(m));
+                match variables(value).into_iter().find_map(|v| sources.get(&v.to_ascii_lowercase()).copied()) {
                     Some(src) => Some(src),
                     None => continue,
                 }
@@ -143,35 +147,37 @@ fn origin_checked(m: &Model<'_>, level: InstId) -> bool {
     })
 }
 
-/// Where a variable gets any request's Origin: a `set` from `$http_origin`
-/// that no `if` guards, or a `map $http_origin` entry that returns
-/// `$http_origin` for every origin (`default`, or a regex that accepts all).
-fn origin_source(m: &Model<'_>, var: &str) -> Option<InstId> {
-    let named = |a: &str| a.strip_prefix('$').is_some_and(|n| n.eq_ignore_ascii_case(var));
+/// The variables that get any request's Origin, by lowercase name, and
+/// where: a `set` from `$http_origin` that no `if` guards, or a
+/// `map $http_origin` entry that returns `$http_origin` for every origin
+/// (`default`, or a regex that accepts all). Built once per run.
+fn origin_sources(m: &Model<'_>) -> rustc_hash::FxHashMap<String, InstId> {
+    let mut out = rustc_hash::FxHashMap::default();
     for &id in m.named("set") {
-        if m.arg(id, 0).is_some_and(named)
-            && m.arg(id, 1).is_some_and(names_origin)
-            && !m.parent(id).is_some_and(|l| origin_checked(m, l))
-        {
-            return Some(id);
+        let (Some(var), Some(value)) = (m.arg(id, 0), m.arg(id, 1)) else { continue };
+        if let Some(name) = var.strip_prefix('$') {
+            if names_origin(value) && !m.parent(id).is_some_and(|l| origin_checked(m, l)) {
+                out.entry(name.to_ascii_lowercase()).or_insert(id);
+            }
         }
     }
     for &id in m.named("map") {
         let a = m.args(id);
-        if a.len() != 2 || !a[0].as_str().eq_ignore_ascii_case("$http_origin") || !named(a[1].as_str()) {
+        if a.len() != 2 || !a[0].as_str().eq_ignore_ascii_case("$http_origin") {
             continue;
         }
-        for line in m.block_lines(id) {
-            let [value] = m.args(line) else { continue };
+        let Some(name) = a[1].as_str().strip_prefix('$') else { continue };
+        let every = m.block_lines(id).find(|&line| {
             let key = m.directive(line).name();
             let all =
                 key == "default" || key.strip_prefix('~').is_some_and(|re| any_origin(re.trim_start_matches('*')));
-            if all && names_origin(value.as_str()) {
-                return Some(line);
-            }
+            all && matches!(m.args(line), [value] if names_origin(value.as_str()))
+        });
+        if let Some(line) = every {
+            out.entry(name.to_ascii_lowercase()).or_insert(line);
         }
     }
-    None
+    out
 }
 
 /// True when a value reads `$http_origin` (or `${http_origin}`).
