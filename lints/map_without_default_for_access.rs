@@ -1,6 +1,5 @@
 use crate::declare_rule;
 use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
-use crate::model::context::Context;
 use crate::model::tree::InstId;
 use rustc_hash::FxHashMap;
 
@@ -89,19 +88,16 @@ impl Rule for MapWithoutDefaultForAccess {
             return;
         }
         // Blocks with a default line, and blocks that map some keys to a
-        // false value (`0` or empty): handler lines are not in the index.
+        // false value (`0` or empty): their lines are not in the index.
         let mut has_default = rustc_hash::FxHashSet::default();
         let mut maps_to_false = rustc_hash::FxHashSet::default();
-        for inst in &m.tree.insts {
-            if matches!(inst.ctx, Context::Map | Context::Geo) {
-                let Some(p) = inst.parent else { continue };
-                let f = m.loaded.file(inst.file);
-                let d = f.ast.node(inst.node);
-                if d.name() == "default" {
-                    has_default.insert(p);
-                } else if let [value] = f.ast.args(d) {
+        for &block in blocks.values() {
+            for line in m.block_lines(block) {
+                if m.directive(line).name() == "default" {
+                    has_default.insert(block);
+                } else if let [value] = m.args(line) {
                     if matches!(value.as_str(), "0" | "") {
-                        maps_to_false.insert(p);
+                        maps_to_false.insert(block);
                     }
                 }
             }
