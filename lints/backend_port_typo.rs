@@ -7,10 +7,15 @@ declare_rule! {
     /// ## What it does
     /// Reports a backend host reached on a port that is used once, when the
     /// same host is reached from at least two other places on a port that
-    /// differs in one digit (`8000` and `8001`, `3000` and `3030`) or by two
-    /// swapped digits. Only literal `*_pass` targets count: the servers of an
-    /// `upstream` block are a pool on purpose. Hosts on this machine
-    /// (`localhost`, `127.0.0.1`, `::1`) count as one host.
+    /// differs in one digit (`8000` and `8001`, `3000` and `3030`), by two
+    /// swapped digits, or by one digit too many or too few (`3000` and
+    /// `30000`). Hosts on this machine (`localhost`, `127.0.0.1`, `::1`) count
+    /// as one host.
+    ///
+    /// A `server` line of an `upstream` block is reported only for a digit too
+    /// many or too few: pools often run one instance per port on purpose
+    /// (`8000`, `8001`, `8002`), and a port that differs in one digit from
+    /// its siblings is how those are numbered.
     ///
     /// ## Why is this bad?
     /// A mistyped port sends one location's traffic to the wrong service,
@@ -54,26 +59,46 @@ declare_rule! {
             "events {}\nhttp { server { location /a { proxy_pass http://127.0.0.1:8000; } location /b { proxy_pass http://127.0.0.1:9001; } location /c { proxy_pass http://127.0.0.1:8000; } } }\n",
             "events {}\nhttp { server { location /a { proxy_pass http://127.0.0.1:8000; } location /b { proxy_pass http://127.0.0.1:8001; } } }\n",
             "events {}\nhttp { upstream u { server 127.0.0.1:8000; server 127.0.0.1:8001; } server { location /a { proxy_pass http://127.0.0.1:8000; } location /b { proxy_pass http://127.0.0.1:8000; } location /c { proxy_pass http://u; } } }\n",
+            "events {}\nhttp { upstream u { server 10.0.0.1:3000; server 10.0.0.2:3000; server 10.0.0.1:3001; } server { location / { proxy_pass http://u; } location /m { proxy_pass http://10.0.0.1:3000; } } }\n",
         ],
         fail: &[
             "events {}\nhttp { server { location /a { proxy_pass http://localhost:3000; } location /b { proxy_pass http://127.0.0.1:3000/; } location /c { proxy_pass http://127.0.0.1:3030; } } }\n",
             "events {}\nhttp { server { location /a { proxy_pass http://app:8080; } } server { location /b { proxy_pass http://app:8080; } } server { location /c { proxy_pass http://app:8800; } } }\n",
             "events {}\nhttp { upstream web { server 10.0.0.5:8000; } server { location / { proxy_pass http://web; } location /static { proxy_pass http://web; } location /auth { proxy_pass http://10.0.0.5:8001; } } }\n",
+            "events {}\nhttp { upstream api { server [fd00::10]:3000; server [fd00::11]:3000; server [fd00::10]:30000; } server { location / { proxy_pass http://api; } location /metrics { proxy_pass http://[fd00::10]:3000/metrics; } } }\n",
+            "events {}\nhttp { server { location /a { proxy_pass http://10.1.1.1:8080; } location /b { proxy_pass http://10.1.1.1:8080; } location /c { proxy_pass http://10.1.1.1:808; } } }\n",
         ],
     }
 }
 
-/// Same length, and one digit differs or two adjacent digits are swapped.
-fn looks_alike(a: u16, b: u16) -> bool {
+/// How two port numbers differ, when they look like one typed wrong.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Typo {
+    /// One digit differs, or two adjacent digits are swapped.
+    Changed,
+    /// One digit too many or too few (`3000` and `30000`).
+    Length,
+}
+
+fn looks_alike(a: u16, b: u16) -> Option<Typo> {
     let (a, b) = (a.to_string().into_bytes(), b.to_string().into_bytes());
-    if a.len() != b.len() || a == b {
-        return false;
+    if a == b {
+        return None;
+    }
+    if a.len() != b.len() {
+        let (short, long) = if a.len() < b.len() { (&a, &b) } else { (&b, &a) };
+        if long.len() != short.len() + 1 {
+            return None;
+        }
+        // Deleting one digit of the longer gives the shorter.
+        let same = (0..long.len()).any(|k| long[..k] == short[..k] && long[k + 1..] == short[k..]);
+        return same.then_some(Typo::Length);
     }
     let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
     match diff.as_slice() {
-        [_] => true,
-        [i, j] => *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i],
-        _ => false,
+        [_] => Some(Typo::Changed),
+        [i, j] if *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i] => Some(Typo::Changed),
+        _ => None,
     }
 }
 
@@ -136,13 +161,19 @@ impl Rule for BackendPortTypo {
             let pools = pooled.get(host.as_str()).map(|v| v.as_slice()).unwrap_or(&[]);
             let shown = host.trim_end_matches(":0");
             for (&lone, u) in ports {
-                if u.count != 1 || !u.literal {
+                if u.count != 1 {
                     continue;
                 }
+                // A port a digit longer or shorter is a typo even in a pool;
+                // one digit changed is how pools number their instances.
+                let fits = |p: u16| match looks_alike(p, lone) {
+                    Some(Typo::Length) => true,
+                    Some(Typo::Changed) => u.literal && !pools.iter().any(|pool| pool.contains(&p) && pool.contains(&lone)),
+                    None => false,
+                };
                 let Some((&common, there)) = ports
                     .iter()
-                    .filter(|(&p, v)| v.count >= 2 && looks_alike(p, lone))
-                    .filter(|(&p, _)| !pools.iter().any(|pool| pool.contains(&p) && pool.contains(&lone)))
+                    .filter(|(&p, v)| v.count >= 2 && fits(p))
                     .max_by_key(|(&p, v)| (v.count, std::cmp::Reverse(p)))
                 else {
                     continue;

@@ -1,5 +1,7 @@
 use crate::declare_rule;
 use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
+use super::long_lived_default_timeout::{path_word, STREAM_WORDS};
+use crate::model::context::Context;
 use crate::model::graph::{Model, PassKind};
 use crate::model::tree::InstId;
 
@@ -16,6 +18,12 @@ declare_rule! {
     ///   locations, or none at all before nginx 1.29.7 (nginx then sends
     ///   `Connection: close`), including the case where an inner
     ///   `proxy_set_header` silently drops an inherited `Connection ""`.
+    ///
+    /// A WebSocket location passes `Upgrade` on from its own `location`
+    /// block, or has a path that names a stream (`/ws`, `socket.io`,
+    /// `/cable`, ...). A proxy snippet that sets `Upgrade` and `Connection
+    /// "upgrade"` for a whole server or http block upgrades every request,
+    /// not only the WebSocket ones, so it is reported.
     ///
     /// The defaults of 1.29.7 count only when `--nginx-version` (or
     /// `nginx-version` in the configuration file) names 1.29.7 or later;
@@ -79,6 +87,7 @@ declare_rule! {
             "# with: --nginx-version 1.24\nevents {}\nhttp { upstream a { server 127.0.0.1:1; keepalive 8; } proxy_http_version 1.1; proxy_set_header Connection \"\"; server { location / { proxy_pass http://a; } } }\n",
             "# with: --nginx-version 1.30\nevents {}\nhttp { upstream a { server 127.0.0.1:1; } server { location /ws { proxy_pass http://a; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection upgrade; } } }\n",
             "# with: --nginx-version 1.24\nevents {}\nhttp { upstream a { server 127.0.0.1:1; } server { location / { proxy_pass http://a; } } }\n",
+            "events {}\nhttp { upstream a { server 127.0.0.1:1; keepalive 8; } server { proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection \"upgrade\"; location /socket.io/ { proxy_pass http://a; } location /api/ws { proxy_pass http://a; } } }\n",
         ],
         fail: &[
             "# with: --nginx-version 1.30\nevents {}\nhttp { upstream a { server 127.0.0.1:1; } server { location / { proxy_pass http://a; proxy_http_version 1.0; } } }\n",
@@ -86,6 +95,7 @@ declare_rule! {
             "# with: --nginx-version 1.24\nevents {}\nhttp { upstream a { server 127.0.0.1:1; keepalive 8; } server { location / { proxy_pass http://a; } } }\n",
             "# with: --nginx-version 1.24\nevents {}\nhttp { upstream a { server 127.0.0.1:1; keepalive 8; } proxy_http_version 1.1; proxy_set_header Connection \"\"; server { location / { proxy_set_header X-Real-IP $remote_addr; proxy_pass http://a; } } }\n",
             "events {}\nhttp { upstream a { server 127.0.0.1:1; keepalive 8; } server { location / { proxy_set_header Connection \"close\"; proxy_pass http://a; } } }\n",
+            "events {}\nhttp { upstream a { server 127.0.0.1:1; keepalive 8; } server { proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection \"upgrade\"; location / { proxy_pass http://a; } location /cart/ { proxy_pass http://a; } } }\n",
         ],
     }
 }
@@ -96,6 +106,22 @@ fn dropped_empty_connection(m: &Model<'_>, level: InstId) -> Option<(InstId, Ins
     let outer = m.parent(own)?;
     let (id, v) = m.pair(outer, "proxy_set_header", "Connection")?;
     (v.is_empty()).then_some((own, id))
+}
+
+/// Whether the location proxying at `level` is a WebSocket one: it passes
+/// `Upgrade` on from its own location (or an enclosing one), or its path names
+/// a stream. An `Upgrade` header set for the whole server or http block (a
+/// proxy snippet included once for every location) makes no location a
+/// WebSocket one by itself.
+fn is_websocket(m: &Model<'_>, level: InstId) -> bool {
+    let Some((id, _)) = m.pair(level, "proxy_set_header", "Upgrade") else { return false };
+    let set_in = m.parent(id).and_then(|l| m.inner(l));
+    if !matches!(set_in, Some(Context::Server | Context::Http)) {
+        return true;
+    }
+    let Some(loc) = m.chain(level).find(|&l| m.directive(l).name() == "location") else { return false };
+    m.location_pattern(loc)
+        .is_some_and(|(path, _)| path_word(&path.to_ascii_lowercase(), STREAM_WORDS.iter().chain(&["socket"])).is_some())
 }
 
 impl Rule for KeepaliveNotUsed {
@@ -148,7 +174,7 @@ impl Rule for KeepaliveNotUsed {
                     continue;
                 }
             }
-            let websocket = m.pair(p.level, "proxy_set_header", "Upgrade").is_some();
+            let websocket = is_websocket(m, p.level);
             match m.pair(p.level, "proxy_set_header", "Connection") {
                 Some((_, "")) => {}
                 Some((id, v)) => {
