@@ -1,7 +1,6 @@
 use crate::declare_rule;
 use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use super::long_lived_default_timeout::{path_word, STREAM_WORDS};
-use crate::model::context::Context;
 use crate::model::graph::{Model, PassKind};
 use crate::model::tree::InstId;
 
@@ -19,11 +18,12 @@ declare_rule! {
     ///   `Connection: close`), including the case where an inner
     ///   `proxy_set_header` silently drops an inherited `Connection ""`.
     ///
-    /// A WebSocket location passes `Upgrade` on from its own `location`
-    /// block, or has a path that names a stream (`/ws`, `socket.io`,
-    /// `/cable`, ...). A proxy snippet that sets `Upgrade` and `Connection
-    /// "upgrade"` for a whole server or http block upgrades every request,
-    /// not only the WebSocket ones, so it is reported.
+    /// Where `Upgrade` is passed on too, `Connection "upgrade"` is right
+    /// for WebSocket requests only. A location that also serves plain
+    /// requests (one whose path names no stream, such as `/`) should send it
+    /// only with upgrade requests, through a `map` of `$http_upgrade` that
+    /// gives the others an empty value; a literal `"upgrade"`, or a map that
+    /// gives them `close`, is reported.
     ///
     /// The defaults of 1.29.7 count only when `--nginx-version` (or
     /// `nginx-version` in the configuration file) names 1.29.7 or later;
@@ -88,6 +88,8 @@ declare_rule! {
             "# with: --nginx-version 1.30\nevents {}\nhttp { upstream a { server 127.0.0.1:1; } server { location /ws { proxy_pass http://a; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection upgrade; } } }\n",
             "# with: --nginx-version 1.24\nevents {}\nhttp { upstream a { server 127.0.0.1:1; } server { location / { proxy_pass http://a; } } }\n",
             "events {}\nhttp { upstream a { server 127.0.0.1:1; keepalive 8; } server { proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection \"upgrade\"; location /socket.io/ { proxy_pass http://a; } location /api/ws { proxy_pass http://a; } } }\n",
+            "events {}\nhttp { map $http_upgrade $connection_upgrade { default upgrade; '' ''; } upstream a { server 127.0.0.1:1; keepalive 8; } server { location / { proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $connection_upgrade; proxy_pass http://a; } } }\n",
+            "events {}\nhttp { upstream a { server 127.0.0.1:1; keepalive 8; } server { location ~ ^/colibri-ws/(.*) { proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection \"upgrade\"; proxy_pass http://a/$1; } } }\n",
         ],
         fail: &[
             "# with: --nginx-version 1.30\nevents {}\nhttp { upstream a { server 127.0.0.1:1; } server { location / { proxy_pass http://a; proxy_http_version 1.0; } } }\n",
@@ -96,6 +98,7 @@ declare_rule! {
             "# with: --nginx-version 1.24\nevents {}\nhttp { upstream a { server 127.0.0.1:1; keepalive 8; } proxy_http_version 1.1; proxy_set_header Connection \"\"; server { location / { proxy_set_header X-Real-IP $remote_addr; proxy_pass http://a; } } }\n",
             "events {}\nhttp { upstream a { server 127.0.0.1:1; keepalive 8; } server { location / { proxy_set_header Connection \"close\"; proxy_pass http://a; } } }\n",
             "events {}\nhttp { upstream a { server 127.0.0.1:1; keepalive 8; } server { proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection \"upgrade\"; location / { proxy_pass http://a; } location /cart/ { proxy_pass http://a; } } }\n",
+            "events {}\nhttp { map $http_upgrade $connection_upgrade { default upgrade; '' close; } upstream a { server 127.0.0.1:1; keepalive 8; } server { location / { proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $connection_upgrade; proxy_pass http://a; } } }\n",
         ],
     }
 }
@@ -108,20 +111,26 @@ fn dropped_empty_connection(m: &Model<'_>, level: InstId) -> Option<(InstId, Ins
     (v.is_empty()).then_some((own, id))
 }
 
-/// Whether the location proxying at `level` is a WebSocket one: it passes
-/// `Upgrade` on from its own location (or an enclosing one), or its path names
-/// a stream. An `Upgrade` header set for the whole server or http block (a
-/// proxy snippet included once for every location) makes no location a
-/// WebSocket one by itself.
-fn is_websocket(m: &Model<'_>, level: InstId) -> bool {
-    let Some((id, _)) = m.pair(level, "proxy_set_header", "Upgrade") else { return false };
-    let set_in = m.parent(id).and_then(|l| m.inner(l));
-    if !matches!(set_in, Some(Context::Server | Context::Http)) {
-        return true;
-    }
+/// True when the location proxying at `level` serves WebSocket (or other
+/// stream) connections only: its path names one (`/ws`, `socket.io`,
+/// `/colibri-ws/`, ...).
+fn stream_only(m: &Model<'_>, level: InstId) -> bool {
     let Some(loc) = m.chain(level).find(|&l| m.directive(l).name() == "location") else { return false };
-    m.location_pattern(loc)
-        .is_some_and(|(path, _)| path_word(&path.to_ascii_lowercase(), STREAM_WORDS.iter().chain(&["socket"])).is_some())
+    let Some((path, _)) = m.location_pattern(loc) else { return false };
+    path_word(&path.to_ascii_lowercase(), STREAM_WORDS.iter().chain(&["socket", "-ws", "_ws"])).is_some()
+}
+
+/// For `Connection $var`: a value the variable gets on requests without
+/// `Upgrade` that is neither empty nor an upgrade (`close`, from the
+/// `map $http_upgrade $connection_upgrade { default upgrade; '' close; }`
+/// of nginx's WebSocket example), and where.
+fn closes_others(m: &Model<'_>, at: InstId, value: &str) -> Option<(InstId, String)> {
+    let var = value.strip_prefix('$')?;
+    let var = var.strip_prefix('{').and_then(|v| v.strip_suffix('}')).unwrap_or(var);
+    m.var_sources_at(at, var).find_map(|s| {
+        let v = s.value.to_ascii_lowercase();
+        (!v.is_empty() && !v.contains("upgrade") && !v.contains('$')).then(|| (s.at, s.value.to_string()))
+    })
 }
 
 impl Rule for KeepaliveNotUsed {
@@ -131,7 +140,7 @@ impl Rule for KeepaliveNotUsed {
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let m = cx.model();
         let modern = cx.opts.keepalive_by_default();
-        for p in &m.passes {
+        for p in m.passes.iter().chain(m.passes_via_variables()) {
             if p.kind != PassKind::Proxy {
                 continue;
             }
@@ -174,13 +183,31 @@ impl Rule for KeepaliveNotUsed {
                     continue;
                 }
             }
-            let websocket = is_websocket(m, p.level);
+            let websocket = m.pair(p.level, "proxy_set_header", "Upgrade").is_some();
             match m.pair(p.level, "proxy_set_header", "Connection") {
                 Some((_, "")) => {}
                 Some((id, v)) => {
                     let lower = v.to_ascii_lowercase();
                     let upgrade = lower.contains("upgrade") || lower == "$http_connection";
                     if upgrade && websocket {
+                        // Upgrade requests need it; what matters is what the others get.
+                        if stream_only(m, p.level) {
+                            continue;
+                        }
+                        let (msg, label) = if !lower.contains('$') {
+                            (format!("Connection \"{v}\" goes with every request to \"{}\", not only with WebSocket upgrades, so the pool is not reused", u.name), None)
+                        } else if let Some((at, other)) = closes_others(m, id, v) {
+                            (format!("{v} is \"{other}\" on requests without Upgrade, so they never reuse pooled connections to \"{}\"", u.name), Some((at, other)))
+                        } else {
+                            continue;
+                        };
+                        let mut f = Finding::new(m.span(id), msg)
+                            .help("send the upgrade only with upgrade requests: `map $http_upgrade $connection_upgrade { default upgrade; '' \"\"; }` and `proxy_set_header Connection $connection_upgrade;`")
+                            .label(m.span(p.inst), "proxied here");
+                        if let Some((at, other)) = label {
+                            f = f.label(m.span(at), format!("{v} is \"{other}\" here"));
+                        }
+                        out.push(pool_label(f));
                         continue;
                     }
                     let f = Finding::new(m.span(id), format!("Connection \"{v}\" keeps requests from reusing pooled connections to \"{}\"", u.name))

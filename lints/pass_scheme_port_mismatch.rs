@@ -15,7 +15,8 @@ declare_rule! {
     /// unless this configuration serves them with `ssl`, and, on this
     /// machine or one of its server names, the ports it serves without
     /// `ssl`. Targets through an `upstream` block are checked on each of its
-    /// servers.
+    /// servers. A target that is one variable (`proxy_pass http://$sso;`) is
+    /// checked for each value a `set` in scope or a `map` line gives it.
     ///
     /// ## Why is this bad?
     /// nginx accepts it, and every request fails: a TLS server answers a
@@ -60,6 +61,7 @@ declare_rule! {
             "events {}\nhttp { server { listen 8443 ssl; location / { proxy_pass https://127.0.0.1:8443; } } }\n",
             "events {}\nhttp { server { listen 8080 ssl; location / { proxy_pass https://10.0.0.7:8080; } } }\n",
             "events {}\nhttp { server { listen 4443; location / { proxy_pass http://10.0.0.7:4443; proxy_pass_header Server; } } }\n",
+            "events {}\nhttp { server { location /a { set $sso 127.0.0.1:8443; return 204; } location / { proxy_pass http://$sso; } } }\n",
         ],
         fail: &[
             "events {}\nhttp { server { location / { proxy_pass http://a.example:443; } } }\n",
@@ -69,6 +71,7 @@ declare_rule! {
             "events {}\nhttp { server { listen 8081; } server { location / { proxy_pass https://localhost:8081; } } }\n",
             "events {}\nhttp { server { listen 4443 ssl; location / { proxy_pass http://10.0.0.30:4443/; } } }\n",
             "events {}\nhttp { server { location / { proxy_pass https://10.1.1.20:8080; } } }\n",
+            "events {}\nhttp { server { set $sso 127.0.0.1:8443; location / { proxy_pass http://$sso; } } }\n",
         ],
     }
 }
@@ -112,7 +115,7 @@ impl Rule for PassSchemePortMismatch {
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let m = cx.model();
         let (own_tls, own_plain) = own_ports(m);
-        for p in &m.passes {
+        for p in m.passes.iter().chain(m.passes_via_variables()) {
             if !matches!(p.kind, PassKind::Proxy | PassKind::Grpc) || p.target.dynamic || p.target.unix.is_some() {
                 continue;
             }
@@ -157,6 +160,9 @@ impl Rule for PassSchemePortMismatch {
                 let mut f = Finding::new(m.span(p.inst), msg).help(help);
                 if let Some(l) = line {
                     f = f.label(m.span(l), "upstream server declared here");
+                }
+                if let Some(via) = p.via {
+                    f = f.label(m.span(via), "the address comes from here");
                 }
                 out.push(f);
             }

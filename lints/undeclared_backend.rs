@@ -14,6 +14,10 @@ declare_rule! {
     /// are checked once any backend or pool is declared; other targets only
     /// when `--backend` is given. Does nothing when nothing is declared.
     ///
+    /// A target that is one variable (`fastcgi_pass $php_sock;`) is checked
+    /// for each value a `set` in scope or a `map` line gives it; the finding
+    /// is on that `set` or `map` line.
+    ///
     /// ## Why is this bad?
     /// A target where nothing listens fails every request with 502 Bad
     /// Gateway ("connect() failed (111: Connection refused)", or "(2: No such
@@ -61,6 +65,7 @@ declare_rule! {
         fail: &[
             "# with: --backend app=127.0.0.1:8000\nevents {}\nhttp { server { location / { proxy_pass http://127.0.0.1:8001; } } }\n",
             "# with: --backend fpm=unix:/run/php/php8.2-fpm.sock\nevents {}\nhttp { upstream php { server unix:/run/php/php7.4-fpm.sock; } server { location / { fastcgi_pass php; } } }\n",
+            "# with: --backend fpm=unix:/run/php/php8.2-fpm.sock\nevents {}\nhttp { map $host $sock {\n    default unix:/run/php/php8.2-fpm.sock;\n    shop.example.com unix:/run/php/php8.2-shop.sock;\n}\nserver { location / { fastcgi_pass $sock; } } }\n",
         ],
     }
 }
@@ -80,7 +85,7 @@ impl Rule for UndeclaredBackend {
         let m = cx.model();
         let any_flag = declared.iter().any(|b| b.source == "--backend");
         let addrs: Vec<_> = declared.iter().map(|b| parse_addr(&b.address)).collect();
-        for p in &m.passes {
+        for p in m.passes.iter().chain(m.passes_via_variables()) {
             if p.target.dynamic || (p.kind != PassKind::Fastcgi && !any_flag) {
                 continue;
             }
@@ -107,8 +112,10 @@ impl Rule for UndeclaredBackend {
                     .iter()
                     .filter(|b| b.address.starts_with("unix:") == unix.is_some())
                     .min_by_key(|b| edit_distance(&b.address, &shown));
-                let mut f =
-                    Finding::new(m.span(line.unwrap_or(p.inst)), format!("nothing declared listens on {shown}"));
+                // An upstream's server line, the `set`/`map` line that gives the
+                // address, or the pass itself.
+                let at = line.or(p.via).unwrap_or(p.inst);
+                let mut f = Finding::new(m.span(at), format!("nothing declared listens on {shown}"));
                 f = match near {
                     Some(b) => f.help(format!(
                         "{} ({}) listens on {}; use that address, or declare this one",
@@ -116,8 +123,11 @@ impl Rule for UndeclaredBackend {
                     )),
                     None => f.help("declare the backend with --backend NAME=ADDRESS, or fix the address"),
                 };
-                if line.is_some() {
+                if at != p.inst {
                     f = f.label(m.span(p.inst), "requests are passed here");
+                }
+                if let (Some(via), Some(_)) = (p.via, line) {
+                    f = f.label(m.span(via), "the upstream is chosen here");
                 }
                 out.push(f);
             }

@@ -5,7 +5,9 @@ use crate::model::graph::PassKind;
 declare_rule! {
     /// ## What it does
     /// Reports an http `upstream` block that receives proxied (or gRPC)
-    /// traffic but has no `keepalive` directive. From nginx 1.29.7 on (1.30
+    /// traffic but has no `keepalive` directive, also when the traffic comes
+    /// through a variable (`proxy_pass http://$pool;` where a `map` or `set`
+    /// names the upstream). From nginx 1.29.7 on (1.30
     /// stable) every upstream block keeps 32 idle connections by default:
     /// the rule is silent when `--nginx-version` (or `nginx-version` in the
     /// configuration file) names such a version. Without a version it
@@ -67,6 +69,7 @@ declare_rule! {
         fail: &[
             "# with: --nginx-version 1.26\nevents {}\nhttp { upstream a { server 127.0.0.1:1; } server { location / { proxy_pass http://a; } } }\n",
             "events {}\nhttp { upstream a { server 127.0.0.1:1; } server { location / { proxy_pass http://a; } } }\n",
+            "events {}\nhttp { map $cookie_canary $pool { default stable; 1 canary; } upstream stable { server 127.0.0.1:1; keepalive 8; } upstream canary { server 127.0.0.1:2; } server { location / { proxy_pass http://$pool; proxy_http_version 1.1; proxy_set_header Connection \"\"; } } }\n",
         ],
     }
 }

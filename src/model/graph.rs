@@ -165,6 +165,29 @@ pub struct Pass {
     /// The level it stands in (a location, `if`, `limit_except`, stream server).
     pub level: InstId,
     pub target: Target,
+    /// For a target resolved through a variable (see
+    /// [`Model::passes_via_variables`]): the `set` directive or `map` line
+    /// whose value it takes.
+    pub via: Option<InstId>,
+}
+
+/// Where a variable may get its value: a `set` directive, or a line of a
+/// `map` block (see [`Model::var_sources`]).
+#[derive(Clone, Copy, Debug)]
+pub struct VarSource<'a> {
+    /// The `set` directive, or the `map` line (`default`, a key, ...).
+    pub at: InstId,
+    /// The value assigned (may hold variables itself).
+    pub value: &'a str,
+    /// For a `map` line: the `map` block.
+    pub map: Option<InstId>,
+}
+
+/// Passes whose target is a variable, resolved for each value it may take.
+#[derive(Default)]
+struct ViaVariables {
+    passes: Vec<Pass>,
+    by_upstream: FxHashMap<InstId, Vec<u32>>,
 }
 
 /// A `server` inside an `upstream` block.
@@ -235,6 +258,12 @@ pub struct Model<'a> {
     /// to. (A sorted list instead of a map keyed by name copies: 8 bytes per
     /// upstream.)
     upstream_by_name: Vec<(u32, u32)>,
+    /// Variable (lowercase name) to its `set` directives and `map` lines; built on first use.
+    /// (A list of instances, not of [`VarSource`]: a lifetime inside a
+    /// `OnceLock` would make the model invariant in it.)
+    var_index: std::sync::OnceLock<FxHashMap<String, Vec<(InstId, Option<InstId>)>>>,
+    /// Built on first use.
+    via_variables: std::sync::OnceLock<ViaVariables>,
 }
 
 /// Directives whose values nginx keeps as one list per level: a level that
@@ -300,6 +329,8 @@ impl<'a> Model<'a> {
             passes: Vec::new(),
             locations: Vec::new(),
             upstream_by_name: Vec::new(),
+            var_index: std::sync::OnceLock::new(),
+            via_variables: std::sync::OnceLock::new(),
         };
         let roots: Vec<NodeIndex> = (0..loaded.roots.len() as u32).map(|r| m.graph.add_node(Node::Root(r))).collect();
         let mut file_node: FxHashMap<FileId, NodeIndex> = FxHashMap::default();
@@ -478,7 +509,7 @@ impl<'a> Model<'a> {
             if let Some(u) = target.upstream {
                 m.passes_by_upstream.entry(u).or_default().push(pi);
             }
-            m.passes.push(Pass { inst: id, kind, level, target });
+            m.passes.push(Pass { inst: id, kind, level, target, via: None });
         }
         // Fallbacks to named locations of the same server.
         for id in fallbacks {
@@ -652,9 +683,98 @@ impl<'a> Model<'a> {
         self.upstream_servers.get(u.servers.start as usize..u.servers.end as usize).unwrap_or(&[])
     }
 
-    /// The passes that send requests to an upstream block.
+    /// The passes that send requests to an upstream block, also through a
+    /// variable (`proxy_pass http://$pool;` with `map ... $pool { default app; }`).
     pub fn passes_to(&self, upstream: InstId) -> impl Iterator<Item = &Pass> + '_ {
-        self.passes_by_upstream.get(&upstream).into_iter().flatten().map(|&i| &self.passes[i as usize])
+        let via = self.via_variables();
+        let direct = self.passes_by_upstream.get(&upstream).into_iter().flatten().map(|&i| &self.passes[i as usize]);
+        direct.chain(via.by_upstream.get(&upstream).into_iter().flatten().map(|&i| &via.passes[i as usize]))
+    }
+
+    /// Every `set` directive and `map` line that gives `$var` a value, in
+    /// source order (a variable name is case-insensitive).
+    pub fn var_sources(&self, var: &str) -> impl Iterator<Item = VarSource<'a>> + '_ {
+        let index = self.var_index.get_or_init(|| {
+            let mut index: FxHashMap<String, Vec<(InstId, Option<InstId>)>> = FxHashMap::default();
+            for &id in self.named("set") {
+                if let (Some(var), Some(_)) = (self.arg(id, 0), self.arg(id, 1)) {
+                    if let Some(name) = var.strip_prefix('$') {
+                        index.entry(name.to_ascii_lowercase()).or_default().push((id, None));
+                    }
+                }
+            }
+            for &map in self.named("map") {
+                let Some(name) = self.arg(map, 1).and_then(|v| v.strip_prefix('$')) else { continue };
+                let lines = index.entry(name.to_ascii_lowercase()).or_default();
+                for line in self.block_lines(map) {
+                    let key = self.directive(line).name();
+                    if !matches!(key, "hostnames" | "volatile" | "include") && self.args(line).len() == 1 {
+                        lines.push((line, Some(map)));
+                    }
+                }
+            }
+            index
+        });
+        let list = index.get(&var.to_ascii_lowercase()).map(|v| v.as_slice()).unwrap_or(&[]);
+        list.iter().map(move |&(at, map)| {
+            let value = if map.is_some() { self.arg(at, 0) } else { self.arg(at, 1) };
+            VarSource { at, value: value.unwrap_or(""), map }
+        })
+    }
+
+    /// The values `$var` may hold where `at` reads it: the `set` directives
+    /// of the nearest level (from `at` outward) that sets it, and every
+    /// line of a `map` that defines it.
+    pub fn var_sources_at(&self, at: InstId, var: &str) -> impl Iterator<Item = VarSource<'a>> + '_ {
+        let level = if self.inner(at).is_some() { Some(at) } else { self.parent(at) };
+        let sets = level.and_then(|level| {
+            self.chain(level).find_map(|l| {
+                let here: Vec<VarSource<'a>> =
+                    self.var_sources(var).filter(|s| s.map.is_none() && self.parent(s.at) == Some(l)).collect();
+                (!here.is_empty()).then_some(here)
+            })
+        });
+        self.var_sources(var).filter(|s| s.map.is_some()).chain(sets.into_iter().flatten())
+    }
+
+    /// Passes whose address is one variable (`proxy_pass http://$backend;`),
+    /// once for each value a `set` in scope or a `map` line gives it that
+    /// holds no variable itself: the target nginx connects to for that value.
+    pub fn passes_via_variables(&self) -> &[Pass] {
+        &self.via_variables().passes
+    }
+
+    fn via_variables(&self) -> &ViaVariables {
+        self.via_variables.get_or_init(|| {
+            let mut out = ViaVariables::default();
+            for p in &self.passes {
+                if !p.target.dynamic {
+                    continue;
+                }
+                let Some(raw) = self.arg(p.inst, 0) else { continue };
+                let vars = crate::model::vars::variables(address_part(p.kind, raw));
+                let [var] = vars.as_slice() else { continue };
+                let root = self.tree.insts[p.inst as usize].root;
+                for s in self.var_sources_at(p.inst, var) {
+                    if s.value.contains('$') || s.value.is_empty() {
+                        continue;
+                    }
+                    let resolved = substitute(raw, var, s.value);
+                    let mut target = parse_target(p.kind, &resolved);
+                    if target.dynamic {
+                        continue;
+                    }
+                    if target.unix.is_none() {
+                        if let Some(u) = self.upstream_named(root, &target.host, p.kind == PassKind::StreamProxy) {
+                            target.upstream = Some(u.inst);
+                            out.by_upstream.entry(u.inst).or_default().push(out.passes.len() as u32);
+                        }
+                    }
+                    out.passes.push(Pass { inst: p.inst, kind: p.kind, level: p.level, target, via: Some(s.at) });
+                }
+            }
+            out
+        })
     }
 
     /// The (name, value) pairs of a list directive such as `proxy_set_header`
@@ -915,6 +1035,50 @@ pub fn parse_target(kind: PassKind, raw: &str) -> Target {
 
 /// `raw.split_once("://")`, without building a substring searcher (a pass
 /// or upstream server is parsed for each of thousands of directives).
+/// The scheme and address part of a pass argument: everything before its
+/// URI (a URI variable such as `$request_uri` right after the address
+/// starts the URI too).
+pub fn address_part(kind: PassKind, raw: &str) -> &str {
+    let after = raw.find("://").map(|i| i + 3).unwrap_or(0);
+    let mut end = raw[after..].find('/').map(|i| after + i).unwrap_or(raw.len());
+    for uri in ["$request_uri", "$uri", "$document_uri", "$is_args", "?"] {
+        if let Some(i) = raw[after..end].find(uri).filter(|&i| i > 0) {
+            end = end.min(after + i);
+        }
+    }
+    if matches!(kind, PassKind::Fastcgi | PassKind::Scgi | PassKind::Memcached) && after == 0 {
+        return raw.split(':').next().unwrap_or(raw);
+    }
+    &raw[..end]
+}
+
+/// `raw` with every `$var` and `${var}` (case-insensitive) replaced by `value`.
+fn substitute(raw: &str, var: &str, value: &str) -> String {
+    let mut out = String::with_capacity(raw.len() + value.len());
+    let mut rest = raw;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let braced = after.strip_prefix('{').and_then(|b| b.find('}').map(|e| (&b[..e], e + 2)));
+        let (name, len) = match braced {
+            Some((name, len)) => (name, len),
+            None => {
+                let n = after.bytes().take_while(|c| c.is_ascii_alphanumeric() || *c == b'_').count();
+                (&after[..n], n)
+            }
+        };
+        if !name.is_empty() && name.eq_ignore_ascii_case(var) {
+            out.push_str(value);
+        } else {
+            out.push('$');
+            out.push_str(&after[..len]);
+        }
+        rest = &after[len..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn split_scheme(raw: &str) -> Option<(&str, &str)> {
     let b = raw.as_bytes();
     let mut from = 0;
