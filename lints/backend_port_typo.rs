@@ -168,7 +168,9 @@ impl Rule for BackendPortTypo {
                 // one digit changed is how pools number their instances.
                 let fits = |p: u16| match looks_alike(p, lone) {
                     Some(Typo::Length) => true,
-                    Some(Typo::Changed) => u.literal && !pools.iter().any(|pool| pool.contains(&p) && pool.contains(&lone)),
+                    Some(Typo::Changed) => {
+                        u.literal && !pools.iter().any(|pool| pool.contains(&p) && pool.contains(&lone))
+                    }
                     None => false,
                 };
                 let Some((&common, there)) = ports

@@ -12,7 +12,11 @@ declare_rule! {
     ///   shorter than the effective `*_connect_timeout`: the time allowed for
     ///   trying the next server runs out before one connection attempt can;
     /// - a location-level `*_read_timeout` below `tiny-read-timeout` that
-    ///   overrides a value at least ten times larger set at an outer level.
+    ///   overrides a value at least ten times larger set at an outer level,
+    ///   or one below 10 seconds that overrides a value at least thirty
+    ///   times larger (`proxy_read_timeout 5;` meant as minutes). Health
+    ///   check and status locations (`/health`, `/ping`, `/status`, ...)
+    ///   are expected to time out fast and are left alone.
     ///
     /// ## Why is this bad?
     /// Failover never happens (the first slow connect uses up the whole
@@ -65,10 +69,13 @@ declare_rule! {
         pass: &[
             "events {}\nhttp { proxy_next_upstream_timeout 0; server { location / { proxy_pass http://127.0.0.1:1; proxy_connect_timeout 5s; } } }\n",
             "events {}\nhttp { server { location /health { proxy_pass http://127.0.0.1:1; proxy_read_timeout 1s; } } }\n",
+            "events {}\nhttp { proxy_read_timeout 60s; server { location /api/ { proxy_pass http://127.0.0.1:1; proxy_read_timeout 5s; } } }\n",
+            "events {}\nhttp { proxy_read_timeout 300s; server { location = /healthz { proxy_pass http://127.0.0.1:1; proxy_read_timeout 2s; } } }\n",
         ],
         fail: &[
             "events {}\nhttp { server { location / { proxy_pass http://127.0.0.1:1; proxy_next_upstream_timeout 5s; } } }\n",
             "events {}\nhttp { fastcgi_read_timeout 300; server { location ~ \\.php$ { fastcgi_pass 127.0.0.1:9000; fastcgi_read_timeout 2; } } }\n",
+            "events {}\nhttp { server { proxy_read_timeout 300s; location /docs/ { proxy_pass http://127.0.0.1:1; location ~ \\.pdf$ { proxy_pass http://127.0.0.1:1; proxy_read_timeout 5; } } } }\n",
         ],
         options: &[crate::lint::RuleOption {
             name: "tiny-read-timeout",
@@ -122,7 +129,9 @@ impl Rule for ConflictingTimeouts {
             }
             let read = format!("{prefix}_read_timeout");
             let Some((rid, rms)) = time(&read) else { continue };
-            if rms >= tiny
+            // Below `tiny` against ten times more outside, or below ten
+            // seconds against thirty times more (`5` meant as minutes).
+            if rms >= tiny.max(10_000)
                 || !matches!(
                     m.inner(m.parent(rid).unwrap_or(rid)),
                     Some(crate::model::context::Context::Location | crate::model::context::Context::IfInLocation)
@@ -135,9 +144,10 @@ impl Rule for ConflictingTimeouts {
             let outer =
                 m.parent(level).and_then(|o| m.value(o, &read)).and_then(|(id, v)| Some((id, parse_time(v, true)?)));
             if let Some((oid, oms)) = outer {
-                if oms >= rms.saturating_mul(10) && seen.insert(rid) {
+                let factor = if rms < tiny { 10 } else { 30 };
+                if oms >= rms.saturating_mul(factor) && !probe_path(m, level) && seen.insert(rid) {
                     out.push(
-                        Finding::new(m.span(rid), format!("{read} of {} here overrides {} set outside", m.arg(rid, 0).unwrap_or(""), m.arg(oid, 0).unwrap_or("")))
+                        Finding::new(m.span(rid), format!("{read} of {}{} here overrides {} set outside", m.arg(rid, 0).unwrap_or(""), if m.arg(rid, 0).is_some_and(|v| v.bytes().all(|b| b.is_ascii_digit())) { " (seconds: a number without a unit)" } else { "" }, m.arg(oid, 0).unwrap_or("")))
                             .help(format!("remove it, or give this location a timeout its backend can meet (the outer level allows {}s)", oms / 1000))
                             .label(m.span(oid), "inherited value set here"),
                     );
@@ -145,4 +155,15 @@ impl Rule for ConflictingTimeouts {
             }
         }
     }
+}
+
+/// True for a location that health checks probe (`/health`, `/healthz`,
+/// `/ping`, `/status`, `/ready`, `/live`...): a short timeout is the point.
+fn probe_path(m: &crate::model::graph::Model<'_>, level: crate::model::tree::InstId) -> bool {
+    let Some(loc) = std::iter::once(level).chain(m.chain(level)).find(|&l| m.directive(l).name() == "location") else {
+        return false;
+    };
+    let Some((path, _)) = m.location_pattern(loc) else { return false };
+    let lower = path.to_ascii_lowercase();
+    ["health", "ping", "status", "ready", "alive", "/live"].iter().any(|w| lower.contains(w))
 }

@@ -11,7 +11,8 @@ declare_rule! {
     /// `fastcgi.conf`, does not set it. Levels whose includes could not be
     /// read are skipped, and so are PHP-FPM's status and ping pages (a
     /// literal `SCRIPT_NAME` such as `/fpm-status`, which FPM answers
-    /// without a script).
+    /// without a script; a literal `SCRIPT_NAME` of a `.php` script such as
+    /// `/index.php` names a script and still needs its file).
     ///
     /// ## Why is this bad?
     /// PHP-FPM does not know which script to run: it answers "Primary script
@@ -66,6 +67,7 @@ declare_rule! {
         fail: &[
             "events {}\nhttp { server { location ~ \\.php$ { fastcgi_pass unix:/run/php/php-fpm.sock; } } }\n",
             "events {}\nhttp { fastcgi_param SCRIPT_FILENAME $request_filename; server { location ~ \\.php$ { fastcgi_param HTTPS on; fastcgi_pass 127.0.0.1:9000; } } }\n",
+            "events {}\nhttp { server { root /srv/app/public; location @front { include fastcgi_params; fastcgi_param SCRIPT_NAME /index.php; fastcgi_pass unix:/run/php/php8.2-fpm.sock; } } }\n",
         ],
     }
 }
@@ -86,7 +88,7 @@ impl Rule for FastcgiMissingScriptFilename {
             // PHP-FPM answers its status and ping pages by SCRIPT_NAME
             // (`pm.status_path`, `ping.path`): a literal one needs no file.
             if m.pair(p.level, "fastcgi_param", "SCRIPT_NAME")
-                .is_some_and(|(_, v)| v.starts_with('/') && !v.contains('$'))
+                .is_some_and(|(_, v)| v.starts_with('/') && !v.contains('$') && !v.to_ascii_lowercase().ends_with(".php"))
             {
                 continue;
             }

@@ -1,6 +1,6 @@
+use super::long_lived_default_timeout::{path_word, STREAM_WORDS};
 use crate::declare_rule;
 use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
-use super::long_lived_default_timeout::{path_word, STREAM_WORDS};
 use crate::model::graph::{Model, PassKind};
 use crate::model::tree::InstId;
 

@@ -6,7 +6,9 @@ use crate::model::tree::InstId;
 declare_rule! {
     /// ## What it does
     /// Reports a regex location that passes `.php` requests to FastCGI and
-    /// also matches a path such as `/uploads/avatar.jpg/x.php`, without a
+    /// also matches a path such as `/uploads/avatar.jpg/x.php` (or, for a
+    /// whitelist such as `(index|get)\.php$`, `/uploads/avatar.jpg/index.php`:
+    /// unanchored, it accepts its names after any prefix), without a
     /// guard that the script exists: `try_files $uri =404;` (or
     /// `$fastcgi_script_name =404`, as Debian's `snippets/fastcgi-php.conf`
     /// writes it), or an `if (!-f ...) { return 404; }`.
@@ -62,16 +64,30 @@ declare_rule! {
             "events {}\nhttp { server { location ~ \\.php$ { include snippets/fastcgi-php.conf; fastcgi_pass unix:/run/php/php-fpm.sock; } } }\n",
             "events {}\nhttp { server { location ~ ^/index\\.php$ { fastcgi_pass 127.0.0.1:9000; } } }\n",
             "events {}\nhttp { server { location ~ \\.php$ { if (!-f $request_filename) { return 404; } fastcgi_pass 127.0.0.1:9000; } } }\n",
+            "events {}\nhttp { server { location ~ ^/(index|get|static|health_check)\\.php$ { include fastcgi.conf; fastcgi_pass 127.0.0.1:9000; } } }\n",
         ],
         fail: &[
             "events {}\nhttp { server { location ~ \\.php$ { fastcgi_pass 127.0.0.1:9000; } } }\n",
             "events {}\nhttp { server { location ~* [^/]\\.php(/|$) { fastcgi_split_path_info ^(.+?\\.php)(/.*)$; fastcgi_pass php; } } }\n",
+            "events {}\nhttp { server { location ~ (index|get|static|health_check)\\.php$ { include fastcgi.conf; fastcgi_pass 127.0.0.1:9000; } } }\n",
         ],
     }
 }
 
 /// A URI that abuses cgi.fix_pathinfo.
 const PROBE: &[u8] = b"/uploads/avatar.jpg/x.php";
+
+/// [`PROBE`], then the same path with each name the pattern spells out
+/// instead of `x` (a whitelist such as `(index|get|static)\.php$` accepts
+/// only those names, but unanchored it accepts them after any prefix).
+fn probes(pattern: &str) -> impl Iterator<Item = String> + '_ {
+    let names = pattern
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .filter(|w| !w.is_empty() && !w.eq_ignore_ascii_case("php"))
+        .take(32)
+        .map(|w| format!("/uploads/avatar.jpg/{w}.php"));
+    std::iter::once(String::from_utf8_lossy(PROBE).into_owned()).chain(names)
+}
 
 /// The level that holds a guard for `loc`: try_files ending in =404 (or a
 /// named location), or an if with a file test.
@@ -111,7 +127,7 @@ impl Rule for PhpLocationWithoutGuard {
                 continue;
             }
             let Some(re) = m.location_regex(loc) else { continue };
-            if !re.is_match(PROBE).unwrap_or(false) {
+            if !probes(pattern).any(|probe| re.is_match(probe.as_bytes()).unwrap_or(false)) {
                 continue;
             }
             if guarded(m, loc) || (p.level != loc && guarded(m, p.level)) {

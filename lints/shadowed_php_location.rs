@@ -1,7 +1,8 @@
 use crate::declare_rule;
 use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::context::Context;
-use crate::model::graph::PassKind;
+use crate::model::graph::{Model, PassKind};
+use crate::model::tree::InstId;
 
 declare_rule! {
     /// ## What it does
@@ -11,6 +12,11 @@ declare_rule! {
     /// - an earlier regex location that matches every sample PHP path the
     ///   PHP location matches (`/index.php`, `/test.php`, `/wp-login.php`,
     ///   `/app/v1/api.php`); nginx uses the first regex that matches;
+    /// - an earlier regex location that takes the scripts of a directory it
+    ///   names (`location ~ ^/wp-admin/` takes `/wp-admin/index.php`), knows
+    ///   the directory holds scripts (its `try_files` or `index` names a
+    ///   `.php` file), and neither passes them on (itself or through a
+    ///   nested location) nor refuses them (`deny`, `return`);
     /// - a `^~` prefix location for `/`, which stops the regex search for
     ///   every request.
     ///
@@ -56,17 +62,66 @@ declare_rule! {
             "events {}\nhttp { server { location ~ \\.php$ { fastcgi_pass 127.0.0.1:9000; } location ~ \\.(php|html)$ { } } }\n",
             "events {}\nhttp { server { location ^~ /static/ { } location ~ \\.php$ { fastcgi_pass 127.0.0.1:9000; } } }\n",
             "events {}\nhttp { server { location ~ ^/index\\.php(/|$) { fastcgi_pass unix:/run/php/php8.2-fpm.sock; include fastcgi.conf; internal; } location ~ \\.php$ { return 404; } } }\n",
+            "events {}\nhttp { server { location ~ ^/wp-admin/ { auth_basic staff; auth_basic_user_file /etc/nginx/htpasswd; location ~ \\.php$ { include fastcgi.conf; fastcgi_pass 127.0.0.1:9000; } } location ~ \\.php$ { try_files $uri =404; include fastcgi.conf; fastcgi_pass 127.0.0.1:9000; } } }\n",
+            "events {}\nhttp { server { location ~* ^/(assets|static)/ { expires 30d; } location ~ \\.php$ { try_files $uri =404; include fastcgi.conf; fastcgi_pass 127.0.0.1:9000; } } }\n",
         ],
         fail: &[
             "events {}\nhttp { server { location ~ \\.(html|php)$ { try_files $uri =404; } location ~ \\.php$ { fastcgi_pass 127.0.0.1:9000; } } }\n",
             "events {}\nhttp { server { location ^~ / { try_files $uri /index.html; } location ~ \\.php$ { fastcgi_pass 127.0.0.1:9000; } } }\n",
             "events {}\nhttp { server { location ~ \\.php(/|$) { return 404; } location ~ ^/index\\.php(/|$) { fastcgi_pass unix:/run/php/php8.2-fpm.sock; include fastcgi.conf; } } }\n",
+            "events {}\nhttp { server { location ~ ^/wp-admin/ { auth_basic staff; auth_basic_user_file /etc/nginx/htpasswd; try_files $uri $uri/ /wp-admin/index.php?$args; } location ~ \\.php$ { try_files $uri =404; include fastcgi.conf; fastcgi_pass 127.0.0.1:9000; } } }\n",
         ],
     }
 }
 
 const SAMPLES: [&[u8]; 6] =
     [b"/index.php", b"/test.php", b"/wp-login.php", b"/app/v1/api.php", b"/index.php/path/info", b"/app.php"];
+
+/// Script paths inside the directories an earlier pattern names:
+/// `^/wp-admin/` gives `/wp-admin/index.php`, and every literal word `w`
+/// of the pattern gives `/w/index.php`.
+fn dir_probes(pattern: &str) -> impl Iterator<Item = String> + '_ {
+    let anchored = pattern.strip_prefix("^/").map(|rest| {
+        let lit: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-')).collect();
+        format!("/{}/index.php", lit.trim_end_matches('/'))
+    });
+    let words = pattern
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .filter(|w| !w.is_empty() && !w.eq_ignore_ascii_case("php"))
+        .take(16)
+        .map(|w| format!("/{w}/index.php"));
+    anchored.into_iter().chain(words)
+}
+
+/// True when a location's directory holds scripts: its `try_files` or
+/// `index` names a `.php` file (`try_files $uri /wp-admin/index.php?$args`).
+fn expects_php(m: &Model<'_>, loc: InstId) -> bool {
+    ["try_files", "index"]
+        .iter()
+        .flat_map(|n| m.local(loc, n))
+        .any(|&d| m.args(d).iter().any(|a| a.as_str().to_ascii_lowercase().contains(".php")))
+}
+
+/// True when a location deals with the scripts it takes: it (or a location
+/// inside it) passes requests on, or it refuses them (`deny`, `return`), or
+/// it is internal.
+fn handles_php(m: &Model<'_>, loc: InstId) -> bool {
+    const DEALS: [&str; 11] = [
+        "deny",
+        "return",
+        "internal",
+        "rewrite",
+        "fastcgi_pass",
+        "proxy_pass",
+        "uwsgi_pass",
+        "scgi_pass",
+        "grpc_pass",
+        "memcached_pass",
+        "error_page",
+    ];
+    let deals = |l: InstId| DEALS.iter().any(|n| !m.local(l, n).is_empty());
+    deals(loc) || m.local(loc, "location").iter().any(|&inner| deals(inner)) || m.local(loc, "if").iter().any(|&i| deals(i))
+}
 
 impl Rule for ShadowedPhpLocation {
     fn meta(&self) -> &'static RuleMeta {
@@ -114,6 +169,22 @@ impl Rule for ShadowedPhpLocation {
                         )
                         .help("move the PHP location above it, or remove `php` from the earlier pattern")
                         .label(m.span(other), "matches first"),
+                    );
+                    break;
+                }
+                // Part of the scripts: a directory the earlier location takes
+                // whole, scripts included, without running them or refusing them.
+                let Some((pattern, _)) = m.location_pattern(other) else { continue };
+                let taken = dir_probes(pattern)
+                    .find(|probe| ore.is_match(probe.as_bytes()).unwrap_or(false) && re.is_match(probe.as_bytes()).unwrap_or(false));
+                if let Some(probe) = taken.filter(|_| expects_php(m, other) && !handles_php(m, other)) {
+                    out.push(
+                        Finding::new(
+                            m.span(php),
+                            format!("this PHP location never sees {probe}: an earlier regex location takes it and does not run PHP"),
+                        )
+                        .help("pass .php requests on in the earlier location too (a nested PHP location), refuse them there, or make it a prefix location so that regex locations are still checked")
+                        .label(m.span(other), "matches first, without passing to PHP"),
                     );
                     break;
                 }
