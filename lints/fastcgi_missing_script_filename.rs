@@ -87,9 +87,9 @@ impl Rule for FastcgiMissingScriptFilename {
             }
             // PHP-FPM answers its status and ping pages by SCRIPT_NAME
             // (`pm.status_path`, `ping.path`): a literal one needs no file.
-            if m.pair(p.level, "fastcgi_param", "SCRIPT_NAME")
-                .is_some_and(|(_, v)| v.starts_with('/') && !v.contains('$') && !v.to_ascii_lowercase().ends_with(".php"))
-            {
+            if m.pair(p.level, "fastcgi_param", "SCRIPT_NAME").is_some_and(|(_, v)| {
+                v.starts_with('/') && !v.contains('$') && !v.to_ascii_lowercase().ends_with(".php")
+            }) {
                 continue;
             }
             let mut f = Finding::new(m.span(p.inst), "no SCRIPT_FILENAME is passed to PHP-FPM here")

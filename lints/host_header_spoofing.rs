@@ -1,12 +1,14 @@
 use crate::declare_rule;
 use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
-use crate::model::vars::{client_controlled, variables};
+use crate::model::vars::{client_controlled, derived_from, variables};
 
 declare_rule! {
     /// ## What it does
     /// Reports `proxy_set_header Host` (or `grpc_set_header Host`) set from
     /// the raw `Host` header, `$http_host`, or from another value the client
-    /// chooses (`$http_x_forwarded_host`, `$arg_host`, ...).
+    /// chooses (`$http_x_forwarded_host`, `$arg_host`, ...), also through a
+    /// variable that a `set` in scope or a `map` line gives such a value
+    /// (`set $fwd $http_host;`).
     ///
     /// ## Why is this bad?
     /// nginx chooses the server block by the host of the request line when
@@ -57,11 +59,14 @@ declare_rule! {
         pass: &[
             "events {}\nhttp { server { location / { proxy_set_header Host $host; proxy_pass http://127.0.0.1:1; } } }\n",
             "events {}\nhttp { server { location / { proxy_set_header X-Original-Host $http_host; proxy_pass http://127.0.0.1:1; } } }\n",
+            "events {}\nhttp { map $host $be_host { default $host; api.example.com api.internal; } server { location / { proxy_set_header Host $be_host; proxy_pass http://127.0.0.1:1; } } }\n",
         ],
         fail: &[
             "events {}\nhttp { server { location / { proxy_set_header Host $http_host; proxy_pass http://127.0.0.1:1; } } }\n",
             "events {}\nhttp { proxy_set_header HOST \"$http_x_forwarded_host\"; }\n",
             "events {}\nhttp { server { location / { proxy_set_header host $arg_host; proxy_pass http://127.0.0.1:1; } } }\n",
+            "events {}\nhttp { server { set $fwd $http_host; location / { proxy_set_header Host $fwd; proxy_pass http://127.0.0.1:1; } } }\n",
+            "events {}\nhttp { map $http_x_forwarded_host $be_host { default $http_x_forwarded_host; '' $host; } server { location / { proxy_set_header Host $be_host; proxy_pass http://127.0.0.1:1; } } }\n",
         ],
     }
 }
@@ -78,17 +83,18 @@ impl Rule for HostHeaderSpoofing {
                     continue;
                 }
                 let Some(value) = m.arg(id, 1) else { continue };
-                let Some(raw) =
-                    variables(value).into_iter().find(|v| client_controlled(v) && !v.eq_ignore_ascii_case("host"))
-                else {
-                    continue;
+                // `$host` is the name nginx routed on (checked against server_name).
+                let chosen = |v: &str| client_controlled(v) && !v.eq_ignore_ascii_case("host");
+                let found = variables(value).into_iter().find_map(|v| Some((v, derived_from(m, id, v, &chosen, 0)?)));
+                let Some((raw, why)) = found else { continue };
+                let msg = if chosen(raw) {
+                    format!("the Host sent to the backend is ${raw}, which the client chooses unchecked")
+                } else {
+                    format!("the Host sent to the backend is ${raw}, which the client chooses unchecked ({why})")
                 };
                 out.push(
-                    Finding::new(
-                        m.span(id),
-                        format!("the Host sent to the backend is ${raw}, which the client chooses unchecked"),
-                    )
-                    .help(format!("use `{directive} {} $host;`", m.arg(id, 0).unwrap_or("Host"))),
+                    Finding::new(m.span(id), msg)
+                        .help(format!("use `{directive} {} $host;`", m.arg(id, 0).unwrap_or("Host"))),
                 );
             }
         }

@@ -1,5 +1,6 @@
 use crate::declare_rule;
 use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
+use crate::model::graph::Model;
 use crate::model::tree::InstId;
 use rustc_hash::FxHashMap;
 
@@ -11,7 +12,10 @@ declare_rule! {
     /// ## What it does
     /// Reports a listen socket shared by several `server` blocks none of
     /// which is marked `default_server`. The finding is at the first
-    /// server's `listen`: that server answers implicitly.
+    /// server's `listen`: that server answers implicitly. When a later
+    /// server on the socket is a catch-all (`server_name _;` or `""`, or
+    /// `return 444`), the finding is at its `listen`, where
+    /// `default_server` belongs.
     ///
     /// ## Why is this bad?
     /// Requests whose `Host` matches no `server_name` (scanners, requests by
@@ -75,8 +79,19 @@ declare_rule! {
             "server { listen 80; server_name a; }\nserver { listen 80; server_name b; }\n",
             "events {}\nhttp { server { listen 8080; server_name a; } server { listen 8080 default_server; server_name b; } }\n",
         ],
-        fail: &["events {}\nhttp { server { server_name a; } server { listen 80; server_name b; } }\n"],
+        fail: &[
+            "events {}\nhttp { server { server_name a; } server { listen 80; server_name b; } }\n",
+            "events {}\nhttp { server { listen 80; server_name app.example.com; } server { listen 80; server_name _; return 444; } }\n",
+        ],
     }
+}
+
+/// True for a server meant to catch unknown hosts: named `_` or `""`, or
+/// one that closes the connection (`return 444`).
+fn catch_all(m: &Model<'_>, server: InstId) -> bool {
+    let named =
+        m.server_of(server).is_some_and(|s| !s.names.is_empty() && s.names.iter().all(|n| n == "_" || n.is_empty()));
+    named || m.local(server, "return").iter().any(|&r| m.arg(r, 0) == Some("444"))
 }
 
 impl Rule for MissingDefaultServer {
@@ -125,6 +140,19 @@ impl Rule for MissingDefaultServer {
             let (first, at) = servers[0];
             let all = by_first[&first].join(", ");
             let name = m.server_of(first).and_then(|s| s.names.first().cloned()).unwrap_or_else(|| "\"\"".into());
+            // A catch-all (`server_name _;`, `""`, or `return 444`) further down
+            // was meant to be the default: the fix is on its listen line.
+            if let Some(&(ca, ca_at)) = servers.iter().skip(1).find(|&&(s, _)| catch_all(m, s)) {
+                out.push(
+                    Finding::new(
+                        m.span(ca_at.unwrap_or(ca)),
+                        format!("this catch-all server is not default_server on {all}: the first server there ({name}) answers unknown hosts instead"),
+                    )
+                    .help("add `default_server` to this listen")
+                    .label(m.span(at.unwrap_or(first)), "answers unknown hosts"),
+                );
+                continue;
+            }
             let mut f = Finding::new(
                 m.span(at.unwrap_or(first)),
                 format!(

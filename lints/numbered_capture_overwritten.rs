@@ -11,6 +11,13 @@ declare_rule! {
     /// its own before it: a location regex with groups, or a `rewrite`
     /// before the `if`.
     ///
+    /// Also reports a regex `if` whose named group has the name of a
+    /// variable the server already defines and reads: a named group of its
+    /// `server_name` regex or of an enclosing location's regex, or a `set`
+    /// (`server_name ~^(?<tenant>.+)\.example\.com$;` then
+    /// `if ($http_x_tenant ~ ^(?<tenant>.+)$)`): a match replaces the
+    /// variable for the rest of the request.
+    ///
     /// ## Why is this bad?
     /// A request has one set of numbered captures, and every regex that
     /// matches replaces it. When the `if` matches, `$1` after it is the
@@ -68,12 +75,14 @@ declare_rule! {
             "events {}\nhttp { server { location /u/ { if ($uri ~ ^/u/(\\d+)$) { set $id $1; } proxy_pass http://127.0.0.1:8080; } } }\n",
             "events {}\nhttp { server { location ~ ^/u/(\\d+)$ { if ($http_x = a) { set $y 1; } proxy_pass http://127.0.0.1:8080/$1; } } }\n",
             "events {}\nhttp { server { location ~ ^/shop/(.+)$ { rewrite ^/shop/legacy-(.*)$ /shop/$1 last; proxy_pass http://127.0.0.1:8080/catalog/$1; } location ~ ^/x/(.+)$ { rewrite ^ /y/$1 break; proxy_pass http://127.0.0.1:8080; } } }\n",
+            "events {}\nhttp { server { server_name ~^(?<tenant>[a-z0-9-]+)\\.saas\\.example\\.com$; root /srv/$tenant; location /support/ { if ($http_x_impersonate ~ ^(?<impersonate>[a-z0-9-]+)$) { set $support 1; } proxy_set_header X-Tenant $tenant; proxy_pass http://127.0.0.1:1; } } }\n",
         ],
         fail: &[
             "events {}\nhttp { server { location ~ ^/u/(\\d+)$ { if ($http_x ~ (a|b)) { set $y 1; } proxy_pass http://127.0.0.1:8080/$1; } } }\n",
             "events {}\nhttp { server { location / { rewrite ^/old/(.*)$ /new/$1; if ($args ~ page=(\\d+)) { set $p 1; } set $target $1; return 302 /x/$target; } } }\n",
             "events {}\nhttp { server { location ~ ^/users/(?<uid>[0-9]+)/avatar$ { if ($http_accept ~* \"image/(webp|avif)\") { set $fmt webp; } proxy_pass http://127.0.0.1:8080/avatars/$1; } } }\n",
             "events {}\nhttp { server { location ~ ^/shop/(.+)$ { rewrite ^/shop/legacy-(.*)$ /shop/$1 break; proxy_pass http://127.0.0.1:8080/catalog/$1; } } }\n",
+            "events {}\nhttp { server { server_name ~^(?<tenant>[a-z0-9-]+)\\.saas\\.example\\.com$; root /srv/$tenant; location /support/ { if ($http_x_impersonate ~ ^(?<tenant>[a-z0-9-]+)$) { set $support 1; } proxy_set_header X-Tenant $tenant; proxy_pass http://127.0.0.1:1; } } }\n",
         ],
     }
 }
@@ -203,7 +212,74 @@ impl Rule for NumberedCaptureOverwritten {
                 );
             }
         }
+        named_overwritten(m, out);
     }
+}
+
+/// A regex `if` whose named group has the name of a variable the server
+/// already defines (a named group of its `server_name` or of an enclosing
+/// location, or a `set` in scope), when that variable is read: a match
+/// replaces it for the rest of the request, with what the `if` tested
+/// (often a request header).
+fn named_overwritten(m: &Model<'_>, out: &mut Findings<'_>) {
+    for &iff in m.named("if") {
+        let Some((_, Some("~" | "~*"), Some(re))) = m.if_condition(iff) else { continue };
+        let groups = capture_groups(re);
+        let Some(level) = m.parent(iff) else { continue };
+        let Some(server) = m.server_of(level) else { continue };
+        for name in groups.iter().filter_map(|g| g.name) {
+            let Some(earlier) = defined_before(m, level, server, name) else { continue };
+            if !read_in(m, server.inst, name, iff) {
+                continue;
+            }
+            out.push(
+                Finding::new(
+                    m.span(iff),
+                    format!("this regex sets ${name} whenever it matches, replacing the ${name} defined before it"),
+                )
+                .help(format!("give the group another name (`(?<{name}_if>...)`), so that ${name} keeps its value"))
+                .label(m.span(earlier), format!("${name} defined here")),
+            );
+        }
+    }
+}
+
+/// Where `$name` is defined for `level` before its `if`s run: a named
+/// group of the server's `server_name` regex or of an enclosing location's
+/// regex, or a `set` at an enclosing level.
+fn defined_before(m: &Model<'_>, level: InstId, server: &crate::model::graph::Server, name: &str) -> Option<InstId> {
+    let group_named = |re: &str| capture_groups(re).iter().any(|g| g.name == Some(name));
+    for l in m.chain(level) {
+        if m.directive(l).name() == "location" {
+            if let Some((re, true)) = m.location_pattern(l) {
+                if group_named(re) {
+                    return Some(l);
+                }
+            }
+        }
+        if let Some(&set) = m
+            .local(l, "set")
+            .iter()
+            .find(|&&s| m.arg(s, 0).is_some_and(|v| v.eq_ignore_ascii_case(&format!("${name}"))))
+        {
+            return Some(set);
+        }
+    }
+    m.local(server.inst, "server_name")
+        .iter()
+        .copied()
+        .find(|&sn| m.args(sn).iter().any(|a| a.as_str().strip_prefix('~').is_some_and(group_named)))
+}
+
+/// True when `$name` is read in the server other than by the `if` itself.
+fn read_in(m: &Model<'_>, server: InstId, name: &str, iff: InstId) -> bool {
+    // The tree lists a block's descendants right after it.
+    let inside = |i: InstId| std::iter::successors(m.parent(i), |&p| m.parent(p)).any(|p| p == server);
+    let n = m.tree.insts.len() as InstId;
+    (server + 1..n).take_while(|&i| inside(i)).filter(|&i| i != iff).any(|i| {
+        m.tree.insts[i as usize].inner.is_none()
+            && m.args(i).iter().any(|a| variables(a.as_str()).iter().any(|v| v.eq_ignore_ascii_case(name)))
+    })
 }
 
 /// The first of `$1`..`$9` that an instance's arguments read.

@@ -82,7 +82,8 @@ const SAMPLES: [&[u8]; 6] =
 /// of the pattern gives `/w/index.php`.
 fn dir_probes(pattern: &str) -> impl Iterator<Item = String> + '_ {
     let anchored = pattern.strip_prefix("^/").map(|rest| {
-        let lit: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-')).collect();
+        let lit: String =
+            rest.chars().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-')).collect();
         format!("/{}/index.php", lit.trim_end_matches('/'))
     });
     let words = pattern
@@ -120,7 +121,9 @@ fn handles_php(m: &Model<'_>, loc: InstId) -> bool {
         "error_page",
     ];
     let deals = |l: InstId| DEALS.iter().any(|n| !m.local(l, n).is_empty());
-    deals(loc) || m.local(loc, "location").iter().any(|&inner| deals(inner)) || m.local(loc, "if").iter().any(|&i| deals(i))
+    deals(loc)
+        || m.local(loc, "location").iter().any(|&inner| deals(inner))
+        || m.local(loc, "if").iter().any(|&i| deals(i))
 }
 
 impl Rule for ShadowedPhpLocation {
@@ -175,8 +178,9 @@ impl Rule for ShadowedPhpLocation {
                 // Part of the scripts: a directory the earlier location takes
                 // whole, scripts included, without running them or refusing them.
                 let Some((pattern, _)) = m.location_pattern(other) else { continue };
-                let taken = dir_probes(pattern)
-                    .find(|probe| ore.is_match(probe.as_bytes()).unwrap_or(false) && re.is_match(probe.as_bytes()).unwrap_or(false));
+                let taken = dir_probes(pattern).find(|probe| {
+                    ore.is_match(probe.as_bytes()).unwrap_or(false) && re.is_match(probe.as_bytes()).unwrap_or(false)
+                });
                 if let Some(probe) = taken.filter(|_| expects_php(m, other) && !handles_php(m, other)) {
                     out.push(
                         Finding::new(

@@ -10,7 +10,9 @@ declare_rule! {
     /// `grpc_pass` whose scheme or host comes from the request: a request
     /// header (`$host`, `$http_*`), an argument or cookie (`$arg_*`,
     /// `$cookie_*`), the URI (`$request_uri`, `$uri`), a regex capture that
-    /// is not a fixed list of words, or a variable `set` from one of these.
+    /// is not a fixed list of words, or a variable that a `set` in scope or
+    /// a `map` line gives one of these (`map ... $origin { default
+    /// $http_x_forwarded_host; }`).
     /// `proxy_pass http://$host$request_uri;` is reported too.
     ///
     /// ## Why is this bad?
@@ -70,6 +72,7 @@ declare_rule! {
             "events {}\nhttp { server { location / { set $target $http_x_backend; proxy_pass http://$target; } } }\n",
             "events {}\nhttp { server { location ~ /proxy/(.*)/(.*)$ { proxy_pass http://$1/$2; } } }\n",
             "events {}\nhttp { server { location / { fastcgi_pass $cookie_pool:9000; } } }\n",
+            "events {}\nhttp { map $http_x_forwarded_host $origin_host { default $http_x_forwarded_host; cdn.example.com origin.internal; } server { location / { proxy_pass https://$origin_host$request_uri; } } }\n",
         ],
     }
 }
@@ -106,20 +109,17 @@ fn tainted(m: &Model<'_>, at: InstId, var: &str, depth: u8) -> Option<String> {
                 .then(|| format!("${var} is captured from the request by \"({})\"", g.body));
         }
     }
-    // A variable set from a client-controlled value at this level or above.
+    // A variable given a client-controlled value by a `set` in scope or a `map`.
     if depth < 3 {
-        let level = m.parent(at)?;
-        for l in m.chain(level) {
-            for &s in m.local(l, "set").iter().rev() {
-                if m.arg(s, 0).and_then(|v| v.strip_prefix('$')) == Some(var) {
-                    let value = m.arg(s, 1)?;
-                    return variables(host_part(PassKind::Proxy, value))
-                        .into_iter()
-                        .find_map(|v| tainted(m, s, v, depth + 1))
-                        .map(|why| format!("${var} is set from a value the client chooses ({why})"));
-                }
-            }
-        }
+        return m.var_sources_at(at, var).find_map(|s| {
+            let why = variables(host_part(PassKind::Proxy, s.value))
+                .into_iter()
+                .find_map(|v| tainted(m, s.at, v, depth + 1))?;
+            Some(match s.map {
+                Some(_) => format!("${var} is mapped to a value the client chooses ({why})"),
+                None => format!("${var} is set from a value the client chooses ({why})"),
+            })
+        });
     }
     None
 }

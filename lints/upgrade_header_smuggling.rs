@@ -1,12 +1,14 @@
 use crate::declare_rule;
 use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
-use crate::model::vars::variables;
+use crate::model::tree::InstId;
+use crate::model::vars::{derived_from, variables};
 
 declare_rule! {
     /// ## What it does
     /// Reports a proxied level that forwards the client's `Upgrade` header
     /// together with the client's own `Connection` header
-    /// (`proxy_set_header Connection $http_connection;`).
+    /// (`proxy_set_header Connection $http_connection;`), also through a
+    /// variable that a `set` in scope or a `map` line gives that value.
     ///
     /// ## Why is this bad?
     /// The client can then ask the backend to switch to cleartext HTTP/2
@@ -67,6 +69,7 @@ declare_rule! {
         fail: &[
             "events {}\nhttp { proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $http_connection; server { location / { proxy_pass http://127.0.0.1:1; } } }\n",
             "events {}\nhttp { server { location / { proxy_pass http://127.0.0.1:1; proxy_set_header upgrade $http_upgrade; proxy_set_header connection \"${http_connection}\"; } } }\n",
+            "events {}\nhttp { server { location / { set $conn_hdr $http_connection; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $conn_hdr; proxy_pass http://127.0.0.1:1; } } }\n",
         ],
     }
 }
@@ -84,12 +87,14 @@ impl Rule for UpgradeHeaderSmuggling {
             }
             let Some((up, uv)) = m.pair(p.level, "proxy_set_header", "Upgrade") else { continue };
             let Some((conn, cv)) = m.pair(p.level, "proxy_set_header", "Connection") else { continue };
-            let is_var = |v: &str, name: &str| {
+            // The request's own header, directly or through `set` / `map`.
+            let is_var = |at: InstId, v: &str, name: &str| {
                 let vars = variables(v);
-                vars.iter().any(|x| x.eq_ignore_ascii_case(name))
+                let from = |x: &str| x.eq_ignore_ascii_case(name);
+                vars.iter().any(|x| derived_from(m, at, x, &from, 0).is_some())
                     && (name != "http_connection" || (vars.len() == 1 && v.trim().starts_with('$')))
             };
-            if !is_var(uv, "http_upgrade") || !is_var(cv, "http_connection") {
+            if !is_var(up, uv, "http_upgrade") || !is_var(conn, cv, "http_connection") {
                 continue;
             }
             if !seen.insert(conn) {

@@ -183,6 +183,9 @@ pub struct VarSource<'a> {
     pub map: Option<InstId>,
 }
 
+/// Variable (lowercase name) to its `set` directives and `map` lines (with their `map`).
+type VarIndex = FxHashMap<String, Vec<(InstId, Option<InstId>)>>;
+
 /// Passes whose target is a variable, resolved for each value it may take.
 #[derive(Default)]
 struct ViaVariables {
@@ -261,7 +264,7 @@ pub struct Model<'a> {
     /// Variable (lowercase name) to its `set` directives and `map` lines; built on first use.
     /// (A list of instances, not of [`VarSource`]: a lifetime inside a
     /// `OnceLock` would make the model invariant in it.)
-    var_index: std::sync::OnceLock<FxHashMap<String, Vec<(InstId, Option<InstId>)>>>,
+    var_index: std::sync::OnceLock<VarIndex>,
     /// Built on first use.
     via_variables: std::sync::OnceLock<ViaVariables>,
 }
@@ -695,7 +698,7 @@ impl<'a> Model<'a> {
     /// source order (a variable name is case-insensitive).
     pub fn var_sources(&self, var: &str) -> impl Iterator<Item = VarSource<'a>> + '_ {
         let index = self.var_index.get_or_init(|| {
-            let mut index: FxHashMap<String, Vec<(InstId, Option<InstId>)>> = FxHashMap::default();
+            let mut index = VarIndex::default();
             for &id in self.named("set") {
                 if let (Some(var), Some(_)) = (self.arg(id, 0), self.arg(id, 1)) {
                     if let Some(name) = var.strip_prefix('$') {
