@@ -80,13 +80,29 @@ enum Typo {
     Length,
 }
 
+/// The decimal digits of a port, without allocating.
+fn digits(mut n: u16) -> ([u8; 5], usize) {
+    let mut buf = [0u8; 5];
+    let mut i = 5;
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    (buf, i)
+}
+
 fn looks_alike(a: u16, b: u16) -> Option<Typo> {
-    let (a, b) = (a.to_string().into_bytes(), b.to_string().into_bytes());
+    let ((da, ia), (db, ib)) = (digits(a), digits(b));
+    let (a, b) = (&da[ia..], &db[ib..]);
     if a == b {
         return None;
     }
     if a.len() != b.len() {
-        let (short, long) = if a.len() < b.len() { (&a, &b) } else { (&b, &a) };
+        let (short, long) = if a.len() < b.len() { (a, b) } else { (b, a) };
         if long.len() != short.len() + 1 {
             return None;
         }

@@ -718,7 +718,12 @@ impl<'a> Model<'a> {
             }
             index
         });
-        let list = index.get(&var.to_ascii_lowercase()).map(|v| v.as_slice()).unwrap_or(&[]);
+        let list = if var.bytes().any(|b| b.is_ascii_uppercase()) {
+            index.get(&var.to_ascii_lowercase())
+        } else {
+            index.get(var)
+        };
+        let list = list.map(|v| v.as_slice()).unwrap_or(&[]);
         list.iter().map(move |&(at, map)| {
             let value = if map.is_some() { self.arg(at, 0) } else { self.arg(at, 1) };
             VarSource { at, value: value.unwrap_or(""), map }
