@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
-use crate::model::graph::{Model, PassKind};
+use crate::model::graph::{address_part, Model, PassKind};
 use crate::model::tree::InstId;
 use crate::model::vars::{capture_groups, client_controlled, is_literal_alternation, variables};
 
@@ -77,22 +77,6 @@ declare_rule! {
     }
 }
 
-/// The scheme and host part of a pass address (everything before the URI).
-fn host_part(kind: PassKind, raw: &str) -> &str {
-    let after = raw.find("://").map(|i| i + 3).unwrap_or(0);
-    let mut end = raw[after..].find('/').map(|i| after + i).unwrap_or(raw.len());
-    // A URI variable after the address starts the path (it begins with `/`).
-    for uri in ["$request_uri", "$uri", "$document_uri", "$is_args", "?"] {
-        if let Some(i) = raw[after..end].find(uri).filter(|&i| i > 0) {
-            end = end.min(after + i);
-        }
-    }
-    if matches!(kind, PassKind::Fastcgi | PassKind::Scgi | PassKind::Memcached) && after == 0 {
-        return raw.split(':').next().unwrap_or(raw);
-    }
-    &raw[..end]
-}
-
 /// Why a variable seen at `at` carries a value the client chooses, if it does.
 fn tainted(m: &Model<'_>, at: InstId, var: &str, depth: u8) -> Option<String> {
     if client_controlled(var) {
@@ -112,7 +96,7 @@ fn tainted(m: &Model<'_>, at: InstId, var: &str, depth: u8) -> Option<String> {
     // A variable given a client-controlled value by a `set` in scope or a `map`.
     if depth < 3 {
         return m.var_sources_at(at, var).find_map(|s| {
-            let why = variables(host_part(PassKind::Proxy, s.value))
+            let why = variables(address_part(PassKind::Proxy, s.value))
                 .into_iter()
                 .find_map(|v| tainted(m, s.at, v, depth + 1))?;
             Some(match s.map {
@@ -139,7 +123,7 @@ impl Rule for SsrfInPass {
                 continue;
             }
             let Some(raw) = m.arg(p.inst, 0) else { continue };
-            let head = host_part(p.kind, raw);
+            let head = address_part(p.kind, raw);
             let why = variables(head).into_iter().find_map(|v| tainted(m, p.inst, v, 0));
             let Some(why) = why else { continue };
             out.push(
