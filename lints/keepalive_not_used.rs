@@ -1,4 +1,5 @@
 use super::long_lived_default_timeout::{path_word, STREAM_WORDS};
+use super::proxy_buffering_off::MORE_STREAM_WORDS;
 use crate::declare_rule;
 use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::graph::{Model, PassKind};
@@ -90,6 +91,7 @@ declare_rule! {
             "events {}\nhttp { upstream a { server 127.0.0.1:1; keepalive 8; } server { proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection \"upgrade\"; location /socket.io/ { proxy_pass http://a; } location /api/ws { proxy_pass http://a; } } }\n",
             "events {}\nhttp { map $http_upgrade $connection_upgrade { default upgrade; '' ''; } upstream a { server 127.0.0.1:1; keepalive 8; } server { location / { proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $connection_upgrade; proxy_pass http://a; } } }\n",
             "events {}\nhttp { upstream a { server 127.0.0.1:1; keepalive 8; } server { location ~ ^/colibri-ws/(.*) { proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection \"upgrade\"; proxy_pass http://a/$1; } } }\n",
+            "events {}\nhttp { map $http_upgrade $connection_upgrade { default upgrade; '' close; } upstream a { server 127.0.0.1:1; keepalive 8; } server { location /api/live/ { proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $connection_upgrade; proxy_pass http://a; } } }\n",
         ],
         fail: &[
             "# with: --nginx-version 1.30\nevents {}\nhttp { upstream a { server 127.0.0.1:1; } server { location / { proxy_pass http://a; proxy_http_version 1.0; } } }\n",
@@ -113,11 +115,12 @@ fn dropped_empty_connection(m: &Model<'_>, level: InstId) -> Option<(InstId, Ins
 
 /// True when the location proxying at `level` serves WebSocket (or other
 /// stream) connections only: its path names one (`/ws`, `socket.io`,
-/// `/colibri-ws/`, ...).
+/// `/colibri-ws/`, Grafana's `/api/live/`, ...).
 fn stream_only(m: &Model<'_>, level: InstId) -> bool {
     let Some(loc) = m.chain(level).find(|&l| m.directive(l).name() == "location") else { return false };
     let Some((path, _)) = m.location_pattern(loc) else { return false };
-    path_word(&path.to_ascii_lowercase(), STREAM_WORDS.iter().chain(&["socket", "-ws", "_ws"])).is_some()
+    let words = STREAM_WORDS.iter().chain(&MORE_STREAM_WORDS).chain(&["socket", "-ws", "_ws"]);
+    path_word(&path.to_ascii_lowercase(), words).is_some()
 }
 
 /// For `Connection $var`: a value the variable gets on requests without

@@ -1,5 +1,6 @@
 use crate::declare_rule;
 use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
+use crate::model::context::Context;
 use crate::model::graph::{Model, Pass, PassKind};
 use crate::model::tree::InstId;
 use crate::model::values::{parse_offset, parse_time};
@@ -11,9 +12,9 @@ declare_rule! {
     /// 60 seconds (or shorter than the `min-timeout` option):
     ///
     /// - WebSocket locations (an `Upgrade` header is passed on), server-sent
-    ///   events and long polling (`proxy_buffering off`, `X-Accel-Buffering:
-    ///   no`, or a path such as `/ws`, `/socket.io`, `/events`, `/sse`,
-    ///   `/poll`);
+    ///   events and long polling (`proxy_buffering off` set for the
+    ///   location, not for a whole server, `X-Accel-Buffering: no`, or a
+    ///   path such as `/ws`, `/socket.io`, `/events`, `/sse`, `/poll`);
     /// - upload style endpoints (a path such as `/upload` or `/import`, a
     ///   location-level `client_max_body_size` of 100m or more, or
     ///   `proxy_request_buffering off`), where a send timeout set below
@@ -85,6 +86,7 @@ declare_rule! {
             "events {}\nhttp { server { location /ws-api/ { proxy_pass http://127.0.0.1:8080; } location /polls/ { proxy_pass http://127.0.0.1:8000; } } }\n",
             "events {}\nhttp { server { location /admin/export/ { uwsgi_pass 127.0.0.1:8001; uwsgi_read_timeout 10m; } } }\n",
             "events {}\nhttp { server { location ~ ^/upload\\.php$ { client_max_body_size 10g; fastcgi_request_buffering off; fastcgi_pass unix:/run/php/php8.2-fpm.sock; fastcgi_read_timeout 3600s; } } }\n",
+            "events {}\nhttp { server { proxy_buffering off; location / { proxy_pass http://127.0.0.1:9000; } } }\n",
         ],
         fail: &[
             "events {}\nhttp { server { location /ws { proxy_pass http://127.0.0.1:8080; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection upgrade; } } }\n",
@@ -144,7 +146,12 @@ fn long_lived(m: &Model<'_>, p: &Pass) -> Option<(bool, Option<InstId>, String)>
         return Some((false, Some(id), "WebSocket location (Upgrade is passed on)".into()));
     }
     if let Some((id, v)) = m.value(p.level, &format!("{prefix}_buffering")) {
-        if v == "off" && m.parent(id) != m.server_of(p.level).map(|s| s.inst).and_then(|s| m.parent(s)) {
+        // Set for a location: a stream there. Set for a whole server or
+        // http block, it is a throughput choice (MinIO's recommended
+        // config), not a sign that every location streams.
+        let for_location =
+            m.parent(id).and_then(|l| m.inner(l)).is_some_and(|c| !matches!(c, Context::Server | Context::Http));
+        if v == "off" && for_location {
             return Some((false, Some(id), "streaming location (buffering is off)".into()));
         }
     }

@@ -17,7 +17,8 @@ declare_rule! {
     /// Streaming locations, which need unbuffered responses, are left
     /// alone: those that pass an `Upgrade` header on (WebSocket), send
     /// `X-Accel-Buffering`, or whose path names a stream (`/ws`,
-    /// `socket.io`, `/events`, `/sse`, `stream`, `/poll`, `signalr`, ...).
+    /// `socket.io`, `/events`, `/sse`, `stream`, `/poll`, `signalr`,
+    /// `video`, `/hls`, `/media`, Jenkins' `/cli`, ...).
     /// A directive whose includes could not be read is not judged.
     ///
     /// ## Why is this bad?
@@ -93,8 +94,21 @@ declare_rule! {
 }
 
 /// More words of a path that names a stream, besides the long-lived ones.
-const MORE_STREAM_WORDS: [&str; 8] =
-    ["stream", "signalr", "sockjs", "tunnel", "realtime", "/live", "/subscribe", "/hub"];
+pub(crate) const MORE_STREAM_WORDS: [&str; 12] = [
+    "stream",
+    "signalr",
+    "sockjs",
+    "tunnel",
+    "realtime",
+    "/live",
+    "/subscribe",
+    "/hub",
+    "video",
+    "/hls",
+    "/media",
+    // Jenkins' CLI over HTTP is full duplex and needs it off.
+    "/cli",
+];
 
 /// Per kind of pass: its buffering directive, and the header (or param)
 /// that carries a WebSocket upgrade to the backend.
