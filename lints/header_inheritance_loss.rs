@@ -11,7 +11,8 @@ declare_rule! {
     /// silently drops security headers set at an outer level, whose own
     /// `add_trailer` drops any trailer set at an outer level, or whose own
     /// `proxy_set_header` drops the `Host`, `X-Real-IP` or `X-Forwarded-*`
-    /// headers set at an outer level. Includes are followed: the outer
+    /// headers, or an empty `Connection` (which lets keepalive connections
+    /// to the upstream be reused), set at an outer level. Includes are followed: the outer
     /// headers may be set in a shared snippet.
     ///
     /// ## Why is this bad?
@@ -80,6 +81,7 @@ declare_rule! {
             "events {}\nhttp { server { add_header Content-Security-Policy \"default-src 'self'\"; location / { if ($arg_x) { add_header X-Debug 1; } } } }\n",
             "# with: --nginx-version 1.28\nevents {}\nhttp { add_header_inherit merge; add_header X-Frame-Options DENY; server { location / { add_header X-Other 1; } } }\n",
             "events {}\nhttp { proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for; server { location / { proxy_set_header X-Other 1; proxy_pass http://127.0.0.1:8080; } } }\n",
+            "events {}\nhttp { upstream a { server 127.0.0.1:1; keepalive 8; } server { proxy_http_version 1.1; proxy_set_header Connection \"\"; location / { proxy_set_header X-Amz-Date $http_x_amz_date; proxy_pass http://a; } } }\n",
         ],
     }
 }
@@ -199,7 +201,11 @@ impl Rule for HeaderInheritanceLoss {
                 let mut dropped: Vec<(InstId, &str)> = Vec::new();
                 for i in inherited {
                     let Some(name) = m.arg(i, 0) else { continue };
-                    if relevant(name)
+                    // An inherited `Connection ""` is what keeps upstream connections reusable.
+                    let keepalive = directive == "proxy_set_header"
+                        && name.eq_ignore_ascii_case("connection")
+                        && m.arg(i, 1) == Some("");
+                    if (relevant(name) || keepalive)
                         && !kept.iter().any(|k| k.eq_ignore_ascii_case(name))
                         && !dropped.iter().any(|(_, n)| n.eq_ignore_ascii_case(name))
                     {
