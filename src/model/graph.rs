@@ -183,6 +183,13 @@ pub struct VarSource<'a> {
     pub map: Option<InstId>,
 }
 
+/// Passes through a variable: the values resolved for each (the first ones
+/// in source order), and in all.
+const MAX_VIA_PER_PASS: usize = 64;
+const MAX_VIA_TOTAL: usize = 20_000;
+/// Map lines [`Model::var_sources_at`] gives besides a map's `default`.
+const MAX_MAP_LINES: usize = 256;
+
 /// Variable (lowercase name) to its `set` directives and `map` lines (with their `map`).
 type VarIndex = FxHashMap<String, Vec<(InstId, Option<InstId>)>>;
 
@@ -731,23 +738,34 @@ impl<'a> Model<'a> {
     }
 
     /// The values `$var` may hold where `at` reads it: the `set` directives
-    /// of the nearest level (from `at` outward) that sets it, and every
-    /// line of a `map` that defines it.
+    /// of the nearest level (from `at` outward) that sets it, and the lines
+    /// of a `map` that defines it (its `default`, then its first 256 lines:
+    /// callers run per request site, and a map may list thousands of hosts).
     pub fn var_sources_at(&self, at: InstId, var: &str) -> impl Iterator<Item = VarSource<'a>> + '_ {
         let level = if self.inner(at).is_some() { Some(at) } else { self.parent(at) };
         let sets = level.and_then(|level| {
             self.chain(level).find_map(|l| {
-                let here: Vec<VarSource<'a>> =
-                    self.var_sources(var).filter(|s| s.map.is_none() && self.parent(s.at) == Some(l)).collect();
+                // The index lists a variable's `set`s before its map lines.
+                let here: Vec<VarSource<'a>> = self
+                    .var_sources(var)
+                    .take_while(|s| s.map.is_none())
+                    .filter(|s| self.parent(s.at) == Some(l))
+                    .collect();
                 (!here.is_empty()).then_some(here)
             })
         });
-        self.var_sources(var).filter(|s| s.map.is_some()).chain(sets.into_iter().flatten())
+        // A map of thousands of hosts is read per request site: its
+        // `default` and its first lines stand for it (bounded work).
+        let is_default = move |s: &VarSource<'a>| s.map.is_some() && self.directive(s.at).name() == "default";
+        let defaults = self.var_sources(var).filter(is_default);
+        let others = self.var_sources(var).filter(move |s| s.map.is_some() && !is_default(s)).take(MAX_MAP_LINES);
+        defaults.chain(others).chain(sets.into_iter().flatten())
     }
 
     /// Passes whose address is one variable (`proxy_pass http://$backend;`),
     /// once for each value a `set` in scope or a `map` line gives it that
     /// holds no variable itself: the target nginx connects to for that value.
+    /// Bounded: the first 64 values of each pass, 20,000 in all.
     pub fn passes_via_variables(&self) -> &[Pass] {
         &self.via_variables().passes
     }
@@ -763,7 +781,12 @@ impl<'a> Model<'a> {
                 let vars = crate::model::vars::variables(address_part(p.kind, raw));
                 let [var] = vars.as_slice() else { continue };
                 let root = self.tree.insts[p.inst as usize].root;
-                for s in self.var_sources_at(p.inst, var) {
+                // Bounded: a map of thousands of hosts read by thousands of
+                // passes must not multiply into millions of targets.
+                if out.passes.len() >= MAX_VIA_TOTAL {
+                    break;
+                }
+                for s in self.var_sources_at(p.inst, var).take(MAX_VIA_PER_PASS) {
                     if s.value.contains('$') || s.value.is_empty() {
                         continue;
                     }
