@@ -174,10 +174,15 @@ impl<'t> Lowerer<'t> {
         let start = base + p.as_span().start() as u32;
         let end = base + p.as_span().end() as u32;
         let rule = match p.as_rule() {
-            Rule::punct => match self.text.as_bytes()[start as usize] {
+            // The fast path's one token rule: the first byte tells the kind.
+            Rule::tok => match self.text.as_bytes()[start as usize] {
                 b';' => Rule::semicolon,
                 b'{' => Rule::lbrace,
-                _ => Rule::rbrace,
+                b'}' => Rule::rbrace,
+                b'#' => Rule::comment,
+                b'"' => Rule::dq,
+                b'\'' => Rule::sq,
+                _ => Rule::word,
             },
             r => r,
         };
