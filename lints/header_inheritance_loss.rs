@@ -1,9 +1,11 @@
 use crate::declare_rule;
 use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
+use crate::load::stock;
 use crate::model::context::Context;
 use crate::model::directives::Version;
 use crate::model::graph::Model;
 use crate::model::tree::InstId;
+use crate::span::Span;
 
 declare_rule! {
     /// ## What it does
@@ -13,7 +15,9 @@ declare_rule! {
     /// `proxy_set_header` drops the `Host`, `X-Real-IP` or `X-Forwarded-*`
     /// headers, or an empty `Connection` (which lets keepalive connections
     /// to the upstream be reused), set at an outer level. Includes are followed: the outer
-    /// headers may be set in a shared snippet.
+    /// headers may be set in a shared snippet. The finding is at the level's
+    /// first such directive; when that comes from a distribution's stock file
+    /// (`include proxy_params;`), it is at that `include`, where the fix goes.
     ///
     /// ## Why is this bad?
     /// nginx inherits these lists all or nothing: a level that sets even one
@@ -85,6 +89,10 @@ declare_rule! {
         ],
     }
 }
+
+/// One finding: where it is reported, the included directive behind it, and
+/// the dropped headers with where they were set.
+type Found<'a> = (Span, Option<Span>, Vec<(Span, &'a str)>);
 
 /// nginx 1.29.3 added `add_header_inherit` and `add_trailer_inherit`.
 const INHERIT_SINCE: Version = Version { major: 1, minor: 29, patch: 3 };
@@ -181,10 +189,9 @@ impl Rule for HeaderInheritanceLoss {
             let mut levels: Vec<InstId> = m.named(directive).iter().filter_map(|&id| m.parent(id)).collect();
             levels.dedup();
             let mut seen = rustc_hash::FxHashSet::default();
-            // A snippet included at several places is one finding at its
-            // directive: (span of its first directive, dropped headers with where they were set).
-            let mut found: Vec<(crate::span::Span, Vec<(crate::span::Span, &str)>)> = Vec::new();
-            let mut found_at: rustc_hash::FxHashMap<crate::span::Span, usize> = Default::default();
+            // One finding per place.
+            let mut found: Vec<Found<'_>> = Vec::new();
+            let mut found_at: rustc_hash::FxHashMap<Span, usize> = Default::default();
             for level in levels {
                 if !seen.insert(level) || m.has_unresolved_include(level) {
                     continue;
@@ -215,12 +222,25 @@ impl Rule for HeaderInheritanceLoss {
                 if dropped.is_empty() {
                     continue;
                 }
-                let at = m.span(own[0]);
+                // A directive from a distribution's stock file (proxy_params)
+                // is fixed where the file is included, not in the file: it is
+                // reported at the `include` of this level, labelled at the
+                // directive. Directives of the user's own snippets are
+                // reported there, once for every place that includes them.
+                let mut site = own[0];
+                while let Some(v) = m.tree.insts[site as usize].via.filter(|&v| m.parent(v) == Some(level)) {
+                    let file = &m.loaded.file(m.tree.insts[site as usize].file).path;
+                    if stock::lookup(file).is_none() {
+                        break;
+                    }
+                    site = v;
+                }
+                let at = m.span(site);
                 let i = *found_at.entry(at).or_insert_with(|| {
-                    found.push((at, Vec::new()));
+                    found.push((at, (site != own[0]).then(|| m.span(own[0])), Vec::new()));
                     found.len() - 1
                 });
-                let entry = &mut found[i].1;
+                let entry = &mut found[i].2;
                 for (i, n) in dropped {
                     let span = m.span(i);
                     if !entry.iter().any(|(s, x)| *s == span && x.eq_ignore_ascii_case(n)) {
@@ -228,7 +248,7 @@ impl Rule for HeaderInheritanceLoss {
                     }
                 }
             }
-            for (at, dropped) in found {
+            for (at, included, dropped) in found {
                 let mut names: Vec<&str> = Vec::new();
                 for (_, n) in &dropped {
                     if !names.iter().any(|x| x.eq_ignore_ascii_case(n)) {
@@ -239,7 +259,8 @@ impl Rule for HeaderInheritanceLoss {
                 let mut f = Finding::new(
                     at,
                     format!(
-                        "this {directive} drops the inherited {} from every {what} here",
+                        "{} drops the inherited {} from every {what} here",
+                        if included.is_some() { format!("the {directive} this include brings in") } else { format!("this {directive}") },
                         names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
                     ),
                 )
@@ -248,6 +269,9 @@ impl Rule for HeaderInheritanceLoss {
                 } else {
                     format!("repeat the dropped {directive} lines at this level, or include a shared snippet here and above")
                 });
+                if let Some(d) = included {
+                    f = f.label(d, format!("the included {directive} that replaces the inherited ones"));
+                }
                 for (span, n) in &dropped {
                     f = f.label(*span, format!("\"{n}\" set here is not inherited"));
                 }

@@ -75,6 +75,22 @@ fn headers_lost_from_an_included_snippet_are_labelled_there() {
 }
 
 #[test]
+fn a_stock_params_file_that_drops_headers_is_reported_at_its_include() {
+    // proxy_params (Debian's, here ngxlint's built-in text) sets its own
+    // proxy_set_header lines, so the server's `Connection ""` is not inherited
+    // into the location; the fix belongs at the include, not in the stock file.
+    let out = check("stock-include");
+    let d = out.diagnostics.iter().find(|d| d.rule == "header-inheritance-loss").expect("a finding");
+    let at = |s: ngxlint::span::Span| {
+        let f = out.loaded.file(s.file);
+        (f.path.file_name().unwrap().to_string_lossy().into_owned(), f.line_col(s.start).0)
+    };
+    assert_eq!(at(d.finding.span), ("nginx.conf".to_string(), 9));
+    assert!(d.finding.message.contains("\"Connection\""), "{}", d.finding.message);
+    assert_eq!(at(d.finding.labels[0].span).0, "proxy_params");
+}
+
+#[test]
 fn the_fixed_twin_is_clean() {
     assert_eq!(run("good"), Vec::new());
 }
