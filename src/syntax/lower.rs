@@ -20,8 +20,14 @@ pub const MAX_WORD: usize = 4096;
 /// Slice size for lexing large files (see the grammar's header).
 const SLICE: usize = 64 * 1024;
 
-pub(super) fn parse(file: FileId, text: &str, opts: &ParseOptions) -> Parsed {
-    let mut lw = Lowerer::new(file, text, *opts);
+pub(super) fn parse(file: FileId, full: &str, opts: &ParseOptions) -> Parsed {
+    let mut lw = Lowerer::new(file, full, *opts);
+    // A backslash that is the file's last byte escapes nothing and the
+    // grammar does not take it (`"\\" ~ ANY`; allowing `EOI` there made the
+    // lexer slower); it is lexed without it and handed to the lowering after
+    // the rest.
+    let trailing = ends_escaped(full);
+    let text = if trailing { &full[..full.len() - 1] } else { full };
     if text.contains("_by_lua_block") {
         // Lua bodies may span any distance; lex such files whole.
         match NginxLexer::parse(Rule::file_lua, text) {
@@ -90,6 +96,9 @@ pub(super) fn parse(file: FileId, text: &str, opts: &ParseOptions) -> Parsed {
             pos = cut;
             want = SLICE;
         }
+    }
+    if trailing && !lw.stopped {
+        lw.trailing_backslash(text.len() as u32);
     }
     lw.into_parsed()
 }
@@ -174,15 +183,10 @@ impl<'t> Lowerer<'t> {
         let start = base + p.as_span().start() as u32;
         let end = base + p.as_span().end() as u32;
         let rule = match p.as_rule() {
-            // The fast path's one token rule: the first byte tells the kind.
-            Rule::tok => match self.text.as_bytes()[start as usize] {
+            Rule::punct => match self.text.as_bytes()[start as usize] {
                 b';' => Rule::semicolon,
                 b'{' => Rule::lbrace,
-                b'}' => Rule::rbrace,
-                b'#' => Rule::comment,
-                b'"' => Rule::dq,
-                b'\'' => Rule::sq,
-                _ => Rule::word,
+                _ => Rule::rbrace,
             },
             r => r,
         };
@@ -470,6 +474,25 @@ impl<'t> Lowerer<'t> {
                 reported = true;
             }
         }
+    }
+
+    /// The unescaped backslash that ends the file, at `at`: it belongs to a
+    /// comment or a word that ends just before it, or starts a word (which
+    /// nginx then reports as an unexpected end of file).
+    fn trailing_backslash(&mut self, at: u32) {
+        if let Some(c) = self.ast.comments.last_mut().filter(|c| c.span.end == at) {
+            c.span.end += 1;
+            return;
+        }
+        if let Some(w) = self.words.last_mut().filter(|w| w.span.end == at && w.quote == Quote::None) {
+            w.span.end += 1;
+            w.value.push('\\');
+            return;
+        }
+        if self.quote_end.take() == Some(at) {
+            self.after_quote(Rule::word, at);
+        }
+        self.word(at, at + 1);
     }
 
     fn into_parsed(mut self) -> Parsed {

@@ -125,3 +125,65 @@ fn a_long_line_is_sliced_without_changing_the_words() {
     let tail = format!("{one_line}# ; {{ }} \"");
     assert_eq!(words(&tail), a);
 }
+
+/// The fast path (`file`) and the Lua path (`file_lua`) must lex everything
+/// outside Lua blocks alike.
+#[test]
+fn the_fast_and_lua_lexers_agree() {
+    const MARK: &str = "#_by_lua_block\n";
+    let inputs = [
+        "a\"b'c x#y 2}$;",
+        "return 200 ${host}x;",
+        "a b;#c\nd;",
+        "set $a \"q\\\"uo\\\\\" 'it\\'s';",
+        "x a\\ b\\;c d\\{e;",
+        "s { t $x{y} \"${a}\"; }",
+        "u \u{e9}t\u{e9} \u{1}\u{b}\u{c}\u{1f} ~*\\.(png|jpe?g)$ ^~ =;",
+        "k 'unterminated",
+        "k \"v\"x;",
+        "k v\\",
+        "k \"v\\",
+        "k 'v\\",
+        "}; {",
+        "a\r\nb\t;\r\n# c\r\n",
+    ];
+    for src in inputs {
+        let fast = p(src);
+        let lua = p(&format!("{MARK}{src}"));
+        let shift = MARK.len() as u32;
+        let show = |r: &Parsed, shift: u32| {
+            let nodes: Vec<_> = r
+                .ast
+                .nodes
+                .iter()
+                .map(|d| {
+                    let mut w = vec![(d.name.value.to_string(), d.name.span.start - shift, d.name.span.end - shift)];
+                    w.extend(
+                        r.ast.args(d).iter().map(|a| (a.value.to_string(), a.span.start - shift, a.span.end - shift)),
+                    );
+                    (w, d.head_end - shift)
+                })
+                .collect();
+            let errors: Vec<_> = r.errors.iter().map(|e| (e.span.start - shift, e.message.clone())).collect();
+            (nodes, errors)
+        };
+        assert_eq!(show(&fast, 0), show(&lua, shift), "input {src:?}");
+    }
+}
+
+#[test]
+fn a_backslash_as_the_last_byte_is_an_unexpected_end_of_file() {
+    // nginx: unexpected end of file, expecting ";" or "}" (not a lexer failure).
+    for src in ["events {}\nhttp { server_name a\\", "k \"v\\", "k \\", "k;\\", "k;\n\\"] {
+        let e = errs(src);
+        assert_eq!(e.len(), 1, "{src:?}: {e:?}");
+        assert!(e[0].1.starts_with("unexpected end of file"), "{src:?}: {e:?}");
+    }
+    assert_eq!(errs("k \"v\"\\")[0].1, "unexpected \"\\\"");
+    // In a comment it is just a byte of the comment.
+    let r = p("k; # c \\");
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    assert_eq!(r.ast.comments[0].span.end, 8);
+    // An escaped backslash is a word byte.
+    assert_eq!(words("k a\\\\;"), vec![vec!["k", "a\\"]]);
+}
