@@ -225,8 +225,9 @@ impl Rule for HeaderInheritanceLoss {
                 // A directive from a distribution's stock file (proxy_params)
                 // is fixed where the file is included, not in the file: it is
                 // reported at the `include` of this level, labelled at the
-                // directive. Directives of the user's own snippets are
-                // reported there, once for every place that includes them.
+                // directive. A directive of the user's own snippet is
+                // reported at the directive: one finding, however many places
+                // include the snippet.
                 let mut site = own[0];
                 while let Some(v) = m.tree.insts[site as usize].via.filter(|&v| m.parent(v) == Some(level)) {
                     let file = &m.loaded.file(m.tree.insts[site as usize].file).path;
