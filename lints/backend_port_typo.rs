@@ -13,9 +13,10 @@ declare_rule! {
     /// as one host.
     ///
     /// A `server` line of an `upstream` block is reported only for a digit too
-    /// many or too few: pools often run one instance per port on purpose
-    /// (`8000`, `8001`, `8002`), and a port that differs in one digit from
-    /// its siblings is how those are numbered.
+    /// many or too few, or two swapped digits other than a 0 (`8081` and
+    /// `8018`): pools often run one instance per port on purpose (`8000`,
+    /// `8001`, ..., `8010`), and a port that differs in one digit from its
+    /// siblings is how those are numbered.
     ///
     /// ## Why is this bad?
     /// A mistyped port sends one location's traffic to the wrong service,
@@ -60,6 +61,7 @@ declare_rule! {
             "events {}\nhttp { server { location /a { proxy_pass http://127.0.0.1:8000; } location /b { proxy_pass http://127.0.0.1:8001; } } }\n",
             "events {}\nhttp { upstream u { server 127.0.0.1:8000; server 127.0.0.1:8001; } server { location /a { proxy_pass http://127.0.0.1:8000; } location /b { proxy_pass http://127.0.0.1:8000; } location /c { proxy_pass http://u; } } }\n",
             "events {}\nhttp { upstream u { server 10.0.0.1:3000; server 10.0.0.2:3000; server 10.0.0.1:3001; } server { location / { proxy_pass http://u; } location /m { proxy_pass http://10.0.0.1:3000; } } }\n",
+            "events {}\nhttp { upstream a { server 127.0.0.1:8001; } upstream j { server 127.0.0.1:8010; } server { location / { proxy_pass http://a; } location /x/ { proxy_pass http://a; } location /j/ { proxy_pass http://j; } } }\n",
         ],
         fail: &[
             "events {}\nhttp { server { location /a { proxy_pass http://localhost:3000; } location /b { proxy_pass http://127.0.0.1:3000/; } location /c { proxy_pass http://127.0.0.1:3030; } } }\n",
@@ -67,6 +69,7 @@ declare_rule! {
             "events {}\nhttp { upstream web { server 10.0.0.5:8000; } server { location / { proxy_pass http://web; } location /static { proxy_pass http://web; } location /auth { proxy_pass http://10.0.0.5:8001; } } }\n",
             "events {}\nhttp { upstream api { server [fd00::10]:3000; server [fd00::11]:3000; server [fd00::10]:30000; } server { location / { proxy_pass http://api; } location /metrics { proxy_pass http://[fd00::10]:3000/metrics; } } }\n",
             "events {}\nhttp { server { location /a { proxy_pass http://10.1.1.1:8080; } location /b { proxy_pass http://10.1.1.1:8080; } location /c { proxy_pass http://10.1.1.1:808; } } }\n",
+            "events {}\nhttp { upstream api { server 10.0.1.20:8081; server 10.0.1.21:8081; } upstream admin { server 10.0.1.20:8018; } server { location / { proxy_pass http://api; } location /v2/ { proxy_pass http://api; } location /admin/ { proxy_pass http://admin; } } }\n",
         ],
     }
 }
@@ -74,8 +77,11 @@ declare_rule! {
 /// How two port numbers differ, when they look like one typed wrong.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Typo {
-    /// One digit differs, or two adjacent digits are swapped.
+    /// One digit differs.
     Changed,
+    /// Two adjacent digits are swapped (`8081` and `8018`); `zero` when one
+    /// of them is a 0 (`8001` and `8010` also number instances).
+    Swapped { zero: bool },
     /// One digit too many or too few (`3000` and `30000`).
     Length,
 }
@@ -113,7 +119,9 @@ fn looks_alike(a: u16, b: u16) -> Option<Typo> {
     let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
     match diff.as_slice() {
         [_] => Some(Typo::Changed),
-        [i, j] if *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i] => Some(Typo::Changed),
+        [i, j] if *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i] => {
+            Some(Typo::Swapped { zero: a[*i] == b'0' || a[*j] == b'0' })
+        }
         _ => None,
     }
 }
@@ -181,12 +189,14 @@ impl Rule for BackendPortTypo {
                     continue;
                 }
                 // A port a digit longer or shorter is a typo even in a pool;
-                // one digit changed is how pools number their instances.
+                // one digit changed is how pools number their instances, and
+                // so are swaps with a 0 (8001, 8010). Two other digits swapped
+                // (8081, 8018) are no numbering scheme.
+                let in_pool = |p: u16| pools.iter().any(|pool| pool.contains(&p) && pool.contains(&lone));
                 let fits = |p: u16| match looks_alike(p, lone) {
                     Some(Typo::Length) => true,
-                    Some(Typo::Changed) => {
-                        u.literal && !pools.iter().any(|pool| pool.contains(&p) && pool.contains(&lone))
-                    }
+                    Some(Typo::Swapped { zero: false }) => !in_pool(p),
+                    Some(Typo::Changed | Typo::Swapped { zero: true }) => u.literal && !in_pool(p),
                     None => false,
                 };
                 let Some((&common, there)) = ports

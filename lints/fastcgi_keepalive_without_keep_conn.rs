@@ -5,7 +5,9 @@ use crate::model::graph::PassKind;
 declare_rule! {
     /// ## What it does
     /// Reports a `fastcgi_pass` to an `upstream` with an explicit `keepalive`
-    /// where the effective `fastcgi_keep_conn` is not `on`.
+    /// where the effective `fastcgi_keep_conn` is not `on`: at the pass when
+    /// nothing sets it, at a written `fastcgi_keep_conn off` (once, with the
+    /// passes it reaches labelled) when that is what applies.
     ///
     /// ## Why is this bad?
     /// Without `fastcgi_keep_conn on` nginx asks PHP-FPM (or any FastCGI
@@ -57,7 +59,10 @@ declare_rule! {
             "events {}\nhttp { upstream p { server 127.0.0.1:9000; keepalive 4; } fastcgi_keep_conn on; server { location / { fastcgi_pass p; } } }\n",
             "events {}\nhttp { upstream p { server 127.0.0.1:9000; } server { location / { fastcgi_pass p; } } }\n",
         ],
-        fail: &["events {}\nhttp { upstream p { server 127.0.0.1:9000; keepalive 4; } server { location / { fastcgi_pass p; fastcgi_keep_conn off; } } }\n"],
+        fail: &[
+            "events {}\nhttp { upstream p { server 127.0.0.1:9000; keepalive 4; } server { location / { fastcgi_pass p; fastcgi_keep_conn off; } } }\n",
+            "events {}\nhttp { upstream p { server 127.0.0.1:9000; keepalive 4; } server { location / { fastcgi_pass p; } } }\n",
+        ],
     }
 }
 
@@ -67,6 +72,7 @@ impl Rule for FastcgiKeepaliveWithoutKeepConn {
     }
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let m = cx.model();
+        let mut seen = rustc_hash::FxHashSet::default();
         for p in &m.passes {
             if p.kind != PassKind::Fastcgi {
                 continue;
@@ -83,16 +89,30 @@ impl Rule for FastcgiKeepaliveWithoutKeepConn {
             if keep.is_some_and(|(_, v)| v == "on") {
                 continue;
             }
-            let mut f = Finding::new(
-                m.span(p.inst),
-                "FastCGI connections are closed after each request, so the upstream's keepalive pool stays empty",
-            )
-            .help("add `fastcgi_keep_conn on;` where requests are passed to this upstream")
-            .label(m.span(k), "connection pool declared here");
+            // A written `fastcgi_keep_conn off` is the directive to change:
+            // one finding there, however many passes it reaches.
             if let Some((id, _)) = keep {
-                f = f.label(m.span(id), "fastcgi_keep_conn turned off here");
+                if seen.insert(id) {
+                    out.push(
+                        Finding::new(
+                            m.span(id),
+                            "fastcgi_keep_conn off closes FastCGI connections after each request, so the upstream's keepalive pool stays empty",
+                        )
+                        .help("write `fastcgi_keep_conn on;`")
+                        .label(m.span(p.inst), "requests are passed to the pooled upstream here")
+                        .label(m.span(k), "connection pool declared here"),
+                    );
+                }
+                continue;
             }
-            out.push(f);
+            out.push(
+                Finding::new(
+                    m.span(p.inst),
+                    "FastCGI connections are closed after each request, so the upstream's keepalive pool stays empty",
+                )
+                .help("add `fastcgi_keep_conn on;` where requests are passed to this upstream")
+                .label(m.span(k), "connection pool declared here"),
+            );
         }
     }
 }

@@ -1,7 +1,7 @@
 use crate::declare_rule;
 use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::tree::InstId;
-use crate::model::values::{parse_number, parse_size};
+use crate::model::values::{format_size as show, parse_number, parse_size};
 
 declare_rule! {
     /// ## What it does
@@ -72,6 +72,7 @@ declare_rule! {
             "events {}\nhttp { proxy_busy_buffers_size 4k; proxy_buffer_size 8k; server { } }\n",
             "events {}\nhttp { server { location / { uwsgi_buffers 2 4k; uwsgi_busy_buffers_size 8k; } } }\n",
             "events {}\nhttp { server { proxy_temp_file_write_size 2k; } }\n",
+            "events {}\nhttp { proxy_buffers 4 8k; server { location / { proxy_busy_buffers_size 32k; } } }\n",
         ],
     }
 }
@@ -169,13 +170,28 @@ impl Rule for InconsistentBufferSizes {
                     }
                     out.push(f);
                 } else if busy_size > (num - 1) * one {
-                    let target = busy.set_at.or(bufs.set_at).or(size.set_at).expect("something is set");
+                    // "*_buffers too few or too small for the busy size": the
+                    // buffers are the directive to change, unless the busy
+                    // size is set at a more specific level than they are (a
+                    // snippet raising it under sane inherited buffers).
+                    let depth = |id: InstId| m.parent(id).and_then(|p| m.chain(level).position(|l| l == p));
+                    let target = match (bufs.set_at, busy.set_at) {
+                        (Some(b), Some(u)) if depth(u) < depth(b) => u,
+                        (Some(b), _) => b,
+                        (None, u) => u.or(size.set_at).expect("something is set"),
+                    };
                     let mut f = Finding::new(
                         span_of(target),
                         format!("\"{n_busy}\" must be less than the size of all \"{n_bufs}\" minus one buffer"),
                     )
-                    .help(if busy.set_at.is_some() {
+                    .help(if busy.set_at == Some(target) {
                         format!("lower {n_busy} to {} or less, or add buffers to {n_bufs}", show((num - 1) * one))
+                    } else if busy.set_at.is_some() {
+                        format!(
+                            "give {n_bufs} at least {} in total (one buffer more than {n_busy}), or lower {n_busy} to {} or less",
+                            show(busy_size + one),
+                            show((num - 1) * one)
+                        )
                     } else {
                         format!(
                             "{n_busy} defaults to twice the larger buffer ({}); give {n_bufs} at least {} in total, or set {n_busy}",
@@ -205,16 +221,5 @@ impl Rule for InconsistentBufferSizes {
                 }
             }
         }
-    }
-}
-
-/// A size the way one writes it in nginx.conf.
-fn show(bytes: u64) -> String {
-    if bytes % (1 << 20) == 0 && bytes > 0 {
-        format!("{}m", bytes >> 20)
-    } else if bytes % 1024 == 0 && bytes > 0 {
-        format!("{}k", bytes >> 10)
-    } else {
-        bytes.to_string()
     }
 }

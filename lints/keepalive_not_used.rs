@@ -116,7 +116,7 @@ fn dropped_empty_connection(m: &Model<'_>, level: InstId) -> Option<(InstId, Ins
 /// True when the location proxying at `level` serves WebSocket (or other
 /// stream) connections only: its path names one (`/ws`, `socket.io`,
 /// `/colibri-ws/`, Grafana's `/api/live/`, ...).
-fn stream_only(m: &Model<'_>, level: InstId) -> bool {
+pub(super) fn stream_only(m: &Model<'_>, level: InstId) -> bool {
     let Some(loc) = m.chain(level).find(|&l| m.directive(l).name() == "location") else { return false };
     let Some((path, _)) = m.location_pattern(loc) else { return false };
     let words = STREAM_WORDS.iter().chain(&MORE_STREAM_WORDS).chain(&["socket", "-ws", "_ws"]);

@@ -11,7 +11,9 @@ declare_rule! {
     /// open for long, but whose effective read timeout is nginx's default of
     /// 60 seconds (or shorter than the `min-timeout` option):
     ///
-    /// - WebSocket locations (an `Upgrade` header is passed on), server-sent
+    /// - WebSocket locations (an `Upgrade` header is passed on, and the
+    ///   `Connection` header is not set to a fixed value other than
+    ///   `upgrade`, such as `""`), server-sent
     ///   events and long polling (`proxy_buffering off` set for the
     ///   location, not for a whole server, `X-Accel-Buffering: no`, or a
     ///   path such as `/ws`, `/socket.io`, `/events`, `/sse`, `/poll`);
@@ -82,6 +84,7 @@ declare_rule! {
         pass: &[
             "events {}\nhttp { server { location /api/ { proxy_pass http://127.0.0.1:8080; } } }\n",
             "events {}\nhttp { proxy_read_timeout 3600s; server { location /ws { proxy_pass http://127.0.0.1:8080; proxy_set_header Upgrade $http_upgrade; } } }\n",
+            "events {}\nhttp { server { proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection \"\"; location / { proxy_pass http://127.0.0.1:8080; } } }\n",
             "events {}\nhttp { server { location /upload { client_max_body_size 1g; proxy_read_timeout 10m; proxy_send_timeout 10m; proxy_pass http://127.0.0.1:8080; } } }\n",
             "events {}\nhttp { server { location /ws-api/ { proxy_pass http://127.0.0.1:8080; } location /polls/ { proxy_pass http://127.0.0.1:8000; } } }\n",
             "events {}\nhttp { server { location /admin/export/ { uwsgi_pass 127.0.0.1:8001; uwsgi_read_timeout 10m; } } }\n",
@@ -142,7 +145,15 @@ fn long_lived(m: &Model<'_>, p: &Pass) -> Option<(bool, Option<InstId>, String)>
         PassKind::Grpc => ("grpc_set_header", "Upgrade"),
         _ => return None,
     };
-    if let Some((id, _)) = m.pair(p.level, list, key) {
+    // A literal Connection header other than `upgrade` (`Connection ""`
+    // for keepalive) means no upgrade can happen, whatever Upgrade says.
+    let no_upgrade = match p.kind {
+        PassKind::Proxy | PassKind::Grpc => m
+            .pair(p.level, list, "Connection")
+            .is_some_and(|(_, v)| !v.contains('$') && !v.to_ascii_lowercase().contains("upgrade")),
+        _ => false,
+    };
+    if let Some((id, _)) = m.pair(p.level, list, key).filter(|_| !no_upgrade) {
         return Some((false, Some(id), "WebSocket location (Upgrade is passed on)".into()));
     }
     if let Some((id, v)) = m.value(p.level, &format!("{prefix}_buffering")) {

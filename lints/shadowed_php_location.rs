@@ -11,11 +11,16 @@ declare_rule! {
     ///
     /// - an earlier regex location that matches every sample PHP path the
     ///   PHP location matches (`/index.php`, `/test.php`, `/wp-login.php`,
-    ///   `/app/v1/api.php`); nginx uses the first regex that matches;
+    ///   `/app/v1/api.php`), or, for a location of one script
+    ///   (`location ~ /wp-login\.php$`), that script's path; nginx uses the
+    ///   first regex that matches;
     /// - an earlier regex location that takes the scripts of a directory it
     ///   names (`location ~ ^/wp-admin/` takes `/wp-admin/index.php`), knows
     ///   the directory holds scripts (its `try_files` or `index` names a
-    ///   `.php` file), and neither passes them on (itself or through a
+    ///   `.php` file, or the directory is one where WordPress, Drupal, Joomla
+    ///   or phpMyAdmin keep scripts: `wp-admin`, `wp-includes`, `core`,
+    ///   `modules`, `includes`, `administrator`, `phpmyadmin`), and neither
+    ///   passes them on (itself or through a
     ///   nested location) nor refuses them (`deny`, `return`);
     /// - a `^~` prefix location for `/`, which stops the regex search for
     ///   every request.
@@ -64,12 +69,15 @@ declare_rule! {
             "events {}\nhttp { server { location ~ ^/index\\.php(/|$) { fastcgi_pass unix:/run/php/php8.2-fpm.sock; include fastcgi.conf; internal; } location ~ \\.php$ { return 404; } } }\n",
             "events {}\nhttp { server { location ~ ^/wp-admin/ { auth_basic staff; auth_basic_user_file /etc/nginx/htpasswd; location ~ \\.php$ { include fastcgi.conf; fastcgi_pass 127.0.0.1:9000; } } location ~ \\.php$ { try_files $uri =404; include fastcgi.conf; fastcgi_pass 127.0.0.1:9000; } } }\n",
             "events {}\nhttp { server { location ~* ^/(assets|static)/ { expires 30d; } location ~ \\.php$ { try_files $uri =404; include fastcgi.conf; fastcgi_pass 127.0.0.1:9000; } } }\n",
+            "events {}\nhttp { limit_req_zone $binary_remote_addr zone=login:1m rate=1r/s; server { location ~ /wp-login\\.php$ { limit_req zone=login; include fastcgi.conf; fastcgi_pass 127.0.0.1:9000; } location ~ \\.php$ { try_files $uri =404; include fastcgi.conf; fastcgi_pass 127.0.0.1:9000; } } }\n",
         ],
         fail: &[
             "events {}\nhttp { server { location ~ \\.(html|php)$ { try_files $uri =404; } location ~ \\.php$ { fastcgi_pass 127.0.0.1:9000; } } }\n",
             "events {}\nhttp { server { location ^~ / { try_files $uri /index.html; } location ~ \\.php$ { fastcgi_pass 127.0.0.1:9000; } } }\n",
             "events {}\nhttp { server { location ~ \\.php(/|$) { return 404; } location ~ ^/index\\.php(/|$) { fastcgi_pass unix:/run/php/php8.2-fpm.sock; include fastcgi.conf; } } }\n",
             "events {}\nhttp { server { location ~ ^/wp-admin/ { auth_basic staff; auth_basic_user_file /etc/nginx/htpasswd; try_files $uri $uri/ /wp-admin/index.php?$args; } location ~ \\.php$ { try_files $uri =404; include fastcgi.conf; fastcgi_pass 127.0.0.1:9000; } } }\n",
+            "events {}\nhttp { limit_req_zone $binary_remote_addr zone=login:1m rate=1r/s; server { location ~ \\.php$ { try_files $uri =404; include fastcgi.conf; fastcgi_pass 127.0.0.1:9000; } location ~ /wp-login\\.php$ { limit_req zone=login; include fastcgi.conf; fastcgi_pass 127.0.0.1:9000; } } }\n",
+            "events {}\nhttp { server { location ~* ^/(?:core|modules|themes)/ { expires 30d; try_files $uri =404; } location ~ \\.php$ { try_files $uri =404; include fastcgi.conf; fastcgi_pass 127.0.0.1:9000; } } }\n",
         ],
     }
 }
@@ -94,13 +102,45 @@ fn dir_probes(pattern: &str) -> impl Iterator<Item = String> + '_ {
     anchored.into_iter().chain(words)
 }
 
+/// Directories that hold the scripts of well-known PHP applications
+/// (WordPress, Drupal, Joomla, phpMyAdmin): `/core/install.php`,
+/// `/wp-admin/options.php`.
+const SCRIPT_DIRS: [&str; 7] =
+    ["wp-admin", "wp-includes", "core", "modules", "includes", "administrator", "phpmyadmin"];
+
 /// True when a location's directory holds scripts: its `try_files` or
-/// `index` names a `.php` file (`try_files $uri /wp-admin/index.php?$args`).
-fn expects_php(m: &Model<'_>, loc: InstId) -> bool {
-    ["try_files", "index"]
-        .iter()
-        .flat_map(|n| m.local(loc, n))
-        .any(|&d| m.args(d).iter().any(|a| a.as_str().to_ascii_lowercase().contains(".php")))
+/// `index` names a `.php` file (`try_files $uri /wp-admin/index.php?$args`),
+/// or the probed directory is one of [`SCRIPT_DIRS`].
+fn expects_php(m: &Model<'_>, loc: InstId, probe: &str) -> bool {
+    let dir = probe.trim_start_matches('/').split('/').next().unwrap_or("");
+    SCRIPT_DIRS.iter().any(|d| d.eq_ignore_ascii_case(dir))
+        || ["try_files", "index"]
+            .iter()
+            .flat_map(|n| m.local(loc, n))
+            .any(|&d| m.args(d).iter().any(|a| a.as_str().to_ascii_lowercase().contains(".php")))
+}
+
+/// The one path a pattern of literal characters stands for:
+/// `/wp-login\.php$` and `^/xmlrpc\.php$` give `/wp-login.php` and `/xmlrpc.php`.
+fn literal_path(pattern: &str) -> Option<String> {
+    let body = pattern.strip_prefix('^').unwrap_or(pattern);
+    let body = body.strip_suffix('$').unwrap_or(body);
+    let mut out = String::with_capacity(body.len() + 1);
+    if !body.starts_with('/') {
+        out.push('/');
+    }
+    let mut chars = body.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(e @ ('.' | '-' | '/' | '_')) => out.push(e),
+                _ => return None,
+            },
+            c if c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-') => out.push(c),
+            _ => return None,
+        }
+    }
+    out.to_ascii_lowercase().ends_with(".php").then_some(out)
 }
 
 /// True when a location deals with the scripts it takes: it (or a location
@@ -143,8 +183,15 @@ impl Rule for ShadowedPhpLocation {
                 continue;
             }
             let Some(re) = m.location_regex(php) else { continue };
-            let mine: Vec<&[u8]> = SAMPLES.iter().copied().filter(|s| re.is_match(s).unwrap_or(false)).collect();
-            if mine.len() < 2 {
+            let mut mine: Vec<&[u8]> = SAMPLES.iter().copied().filter(|s| re.is_match(s).unwrap_or(false)).collect();
+            // A location for one script (`location ~ /wp-login\.php$`, set
+            // apart for a rate limit) is checked on that script's path.
+            let literal = m.location_pattern(php).and_then(|(p, _)| literal_path(p));
+            if let Some(path) = literal.as_deref().filter(|l| re.is_match(l.as_bytes()).unwrap_or(false)) {
+                if !mine.contains(&path.as_bytes()) {
+                    mine.push(path.as_bytes());
+                }
+            } else if mine.len() < 2 {
                 continue;
             }
             for &other in m.local(parent, "location") {
@@ -165,14 +212,21 @@ impl Rule for ShadowedPhpLocation {
                 }
                 let Some(ore) = m.location_regex(other) else { continue };
                 if mine.iter().all(|s| ore.is_match(s).unwrap_or(false)) {
-                    out.push(
-                        Finding::new(
+                    let f = match (&literal, mine.len()) {
+                        (Some(path), 1) => Finding::new(
+                            m.span(php),
+                            format!("this location for {path} never matches: an earlier regex location takes {path} first"),
+                        )
+                        .help(format!(
+                            "make it an exact location (`location = {path}`), which is checked before regex locations, or move it above the earlier one"
+                        )),
+                        _ => Finding::new(
                             m.span(php),
                             "this PHP location never matches: an earlier regex location takes every .php request",
                         )
-                        .help("move the PHP location above it, or remove `php` from the earlier pattern")
-                        .label(m.span(other), "matches first"),
-                    );
+                        .help("move the PHP location above it, or remove `php` from the earlier pattern"),
+                    };
+                    out.push(f.label(m.span(other), "matches first"));
                     break;
                 }
                 // Part of the scripts: a directory the earlier location takes
@@ -181,7 +235,7 @@ impl Rule for ShadowedPhpLocation {
                 let taken = dir_probes(pattern).find(|probe| {
                     ore.is_match(probe.as_bytes()).unwrap_or(false) && re.is_match(probe.as_bytes()).unwrap_or(false)
                 });
-                if let Some(probe) = taken.filter(|_| expects_php(m, other) && !handles_php(m, other)) {
+                if let Some(probe) = taken.filter(|p| expects_php(m, other, p) && !handles_php(m, other)) {
                     out.push(
                         Finding::new(
                             m.span(php),

@@ -6,6 +6,17 @@ pub fn parse_size(s: &str) -> Option<u64> {
     parse_scaled(s, &[('k', 1 << 10), ('K', 1 << 10), ('m', 1 << 20), ('M', 1 << 20)])
 }
 
+/// A size the way one writes it in nginx.conf (`16k`, `1m`, `1000`).
+pub fn format_size(bytes: u64) -> String {
+    if bytes % (1 << 20) == 0 && bytes > 0 {
+        format!("{}m", bytes >> 20)
+    } else if bytes % 1024 == 0 && bytes > 0 {
+        format!("{}k", bytes >> 10)
+    } else {
+        bytes.to_string()
+    }
+}
+
 /// `ngx_parse_offset`: like a size, also with `g`/`G`.
 pub fn parse_offset(s: &str) -> Option<u64> {
     parse_scaled(s, &[('k', 1 << 10), ('K', 1 << 10), ('m', 1 << 20), ('M', 1 << 20), ('g', 1 << 30), ('G', 1 << 30)])
