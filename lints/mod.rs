@@ -6,6 +6,7 @@ mod autoindex_enabled;
 mod backend_port_typo;
 mod block_directive_without_block;
 mod bypassable_origin_check;
+mod capture_after_query_rewrite;
 mod conflicting_server_name;
 mod conflicting_timeouts;
 mod cors_reflected_origin_with_credentials;
@@ -193,6 +194,7 @@ pub static ALL: &[&dyn Rule] = &[
     &missing_default_server::MissingDefaultServer,
     &upgrade_header_smuggling::UpgradeHeaderSmuggling,
     &numbered_capture_overwritten::NumberedCaptureOverwritten,
+    &capture_after_query_rewrite::CaptureAfterQueryRewrite,
     &undefined_capture::UndefinedCapture,
     &multiline_header_value::MultilineHeaderValue,
     &include_not_found::IncludeNotFound,

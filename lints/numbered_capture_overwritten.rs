@@ -91,7 +91,7 @@ declare_rule! {
 const REWRITE_PHASE: &[&str] = &["set", "rewrite", "return", "if", "break"];
 
 /// The direct children of a block, in order.
-fn children(m: &Model<'_>, level: InstId) -> Vec<InstId> {
+pub(super) fn children(m: &Model<'_>, level: InstId) -> Vec<InstId> {
     let insts = &m.tree.insts;
     let mut out = Vec::new();
     for i in level as usize + 1..insts.len() {

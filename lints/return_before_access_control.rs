@@ -5,7 +5,9 @@ declare_rule! {
     /// ## What it does
     /// Reports a `return` (or a redirecting `rewrite`) that answers
     /// requests at a level protected by `deny`, `auth_basic` or
-    /// `auth_request`, unless it returns an error status.
+    /// `auth_request`, unless it returns an error status or redirects to a
+    /// path of the same site (`return 302 /grafana/;`), whose own access
+    /// rules apply when the client follows it.
     ///
     /// ## Why is this bad?
     /// `return` and `rewrite` run in the rewrite phase, before the access
@@ -57,10 +59,12 @@ declare_rule! {
         pass: &[
             "events {}\nhttp { server { location / { deny all; return 403; } } }\n",
             "events {}\nhttp { server { location / { return 200 ok; } location /a/ { deny all; } } }\n",
+            "events {}\nhttp { server { allow 10.0.0.0/8; deny all; location = / { return 302 /grafana/; } location /grafana/ { proxy_pass http://127.0.0.1:3000; } } }\n",
         ],
         fail: &[
             "events {}\nhttp { server { allow 127.0.0.1; deny all; location /status { return 200 \"up\"; } } }\n",
             "events {}\nhttp { server { location /priv/ { auth_basic \"x\"; auth_basic_user_file /etc/htpasswd; rewrite ^ https://example.com/ permanent; } } }\n",
+            "events {}\nhttp { server { allow 10.0.0.0/8; deny all; location /kibana { return 301 http://10.20.0.5:5601/app/kibana; } } }\n",
         ],
     }
 }
@@ -71,14 +75,22 @@ impl Rule for ReturnBeforeAccessControl {
     }
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let m = cx.model();
+        // A redirect to a path of this site gives nothing away: the client
+        // asks for that path next, and its own access rules apply.
+        let local = |t: &str| t.starts_with('/') && !t.starts_with("//");
         let answers = |id| match m.directive(id).name() {
             "return" => {
                 let code = m.arg(id, 0).and_then(|c| c.parse::<u16>().ok());
-                code.is_none_or(|c| c < 400)
+                match code {
+                    Some(301 | 302 | 303 | 307 | 308) => !m.arg(id, 1).is_some_and(local),
+                    Some(c) => c < 400,
+                    None => !m.arg(id, 0).is_some_and(local),
+                }
             }
             _ => {
-                m.args(id).get(2).is_some_and(|f| matches!(f.as_str(), "redirect" | "permanent"))
-                    || m.arg(id, 1).is_some_and(|t| t.starts_with("http://") || t.starts_with("https://"))
+                let target = m.arg(id, 1).unwrap_or("");
+                let redirect = m.args(id).get(2).is_some_and(|f| matches!(f.as_str(), "redirect" | "permanent"));
+                (redirect && !local(target)) || target.starts_with("http://") || target.starts_with("https://")
             }
         };
         for &id in m.named("return").iter().chain(m.named("rewrite")) {
