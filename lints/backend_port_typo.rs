@@ -14,7 +14,8 @@ declare_rule! {
     ///
     /// A `server` line of an `upstream` block is reported only for a digit too
     /// many or too few, or two swapped digits other than a 0 (`8081` and
-    /// `8018`): pools often run one instance per port on purpose (`8000`,
+    /// `8018`) on a host reached on at most four ports: pools often run one
+    /// instance per port on purpose (`8000`,
     /// `8001`, ..., `8010`), and a port that differs in one digit from its
     /// siblings is how those are numbered.
     ///
@@ -62,6 +63,7 @@ declare_rule! {
             "events {}\nhttp { upstream u { server 127.0.0.1:8000; server 127.0.0.1:8001; } server { location /a { proxy_pass http://127.0.0.1:8000; } location /b { proxy_pass http://127.0.0.1:8000; } location /c { proxy_pass http://u; } } }\n",
             "events {}\nhttp { upstream u { server 10.0.0.1:3000; server 10.0.0.2:3000; server 10.0.0.1:3001; } server { location / { proxy_pass http://u; } location /m { proxy_pass http://10.0.0.1:3000; } } }\n",
             "events {}\nhttp { upstream a { server 127.0.0.1:8001; } upstream j { server 127.0.0.1:8010; } server { location / { proxy_pass http://a; } location /x/ { proxy_pass http://a; } location /j/ { proxy_pass http://j; } } }\n",
+            "events {}\nhttp { upstream a { server 127.0.0.1:8081; } upstream b { server 127.0.0.1:8018; } upstream c { server 127.0.0.1:8233; } upstream d { server 127.0.0.1:8472; } upstream e { server 127.0.0.1:8590; } server { location / { proxy_pass http://a; } location /x/ { proxy_pass http://a; } location /b/ { proxy_pass http://b; } location /c/ { proxy_pass http://c; } location /d/ { proxy_pass http://d; } location /e/ { proxy_pass http://e; } } }\n",
         ],
         fail: &[
             "events {}\nhttp { server { location /a { proxy_pass http://localhost:3000; } location /b { proxy_pass http://127.0.0.1:3000/; } location /c { proxy_pass http://127.0.0.1:3030; } } }\n",
@@ -73,6 +75,10 @@ declare_rule! {
         ],
     }
 }
+
+/// At most this many ports on one host for a swap on an upstream line to
+/// count as a typo.
+const FEW_PORTS: usize = 4;
 
 /// How two port numbers differ, when they look like one typed wrong.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -195,7 +201,10 @@ impl Rule for BackendPortTypo {
                 let in_pool = |p: u16| pools.iter().any(|pool| pool.contains(&p) && pool.contains(&lone));
                 let fits = |p: u16| match looks_alike(p, lone) {
                     Some(Typo::Length) => true,
-                    Some(Typo::Swapped { zero: false }) => !in_pool(p),
+                    // On upstream lines only where the host runs a few
+                    // services: among dozens of ports (one host, many apps)
+                    // some pairs are swaps of each other by chance.
+                    Some(Typo::Swapped { zero: false }) => (u.literal || ports.len() <= FEW_PORTS) && !in_pool(p),
                     Some(Typo::Changed | Typo::Swapped { zero: true }) => u.literal && !in_pool(p),
                     None => false,
                 };
