@@ -1,5 +1,6 @@
 use crate::declare_rule;
 use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
+use crate::model::context::Context;
 use crate::model::tree::InstId;
 use crate::model::values::{format_size as show, parse_number, parse_size};
 
@@ -106,6 +107,13 @@ impl Rule for InconsistentBufferSizes {
                 continue; // nothing of this family is set anywhere: the defaults are consistent
             }
             for &level in &levels {
+                // A location that sets none of these has its parent's values,
+                // and so its findings (same directives, same spans).
+                if m.inner(level) != Some(Context::Server)
+                    && keys.iter().flatten().all(|&k| m.local_key(level, k).is_empty())
+                {
+                    continue;
+                }
                 let eff = |key: Option<u32>| -> Eff<'_> {
                     match key.and_then(|k| m.effective_key(level, k)) {
                         Some(id) => Eff { set_at: Some(id), args: m.args(id) },
