@@ -30,7 +30,9 @@ declare_rule! {
     /// sets one too low, otherwise at the location (that lacks one, or
     /// inherits a low one that suits the other locations: the inherited
     /// directive is labelled), and labels its `*_pass` directive and what
-    /// marked the location as long-lived.
+    /// marked the location as long-lived. A location without any timeout is
+    /// marked from its head to the `*_pass` that waits on the backend, when
+    /// the two are in one file.
     ///
     /// ## Why is this bad?
     /// nginx closes an idle WebSocket or event stream after the read timeout
@@ -241,7 +243,20 @@ impl Rule for LongLivedDefaultTimeout {
                     Some(_) => format!("{name} of {} on a {why}", at.and_then(|a| m.arg(a, 0)).unwrap_or("")),
                     None => format!("{why} keeps the default {name} of 60s"),
                 };
-                let mut f = Finding::new(m.span(target), msg).help(format!(
+                // A location that lacks the timeout is marked from its head to
+                // the pass that waits on the backend, when both are in one file.
+                let span = match (loc, at) {
+                    (Some(l), None) if target == l => {
+                        let (ls, ps) = (m.span(l), m.span(p.inst));
+                        if ps.file == ls.file && ps.start > ls.start {
+                            crate::span::Span::new(ls.file, ls.start, ps.end)
+                        } else {
+                            ls
+                        }
+                    }
+                    _ => m.span(target),
+                };
+                let mut f = Finding::new(span, msg).help(format!(
                     "set `{name}` for this location to how long a request may stay idle, for example `{name} 1h;`"
                 ));
                 if let Some(e) = evidence.filter(|&e| e != target) {
