@@ -54,7 +54,10 @@ declare_rule! {
         severity: Warning,
         summary: "SCRIPT_FILENAME passed twice to FastCGI",
         pass: &["events {}\nhttp { server { location ~ \\.php$ { include fastcgi.conf; fastcgi_pass 127.0.0.1:9000; } } }\n"],
-        fail: &["events {}\nhttp { server { location ~ \\.php$ { include fastcgi.conf; fastcgi_param SCRIPT_FILENAME $request_filename; fastcgi_pass 127.0.0.1:9000; } } }\n"],
+        fail: &[
+            "events {}\nhttp { server { location ~ \\.php$ { include fastcgi.conf; fastcgi_param SCRIPT_FILENAME $request_filename; fastcgi_pass 127.0.0.1:9000; } } }\n",
+            "events {}\nhttp { server { location ~ \\.php$ { fastcgi_param SCRIPT_FILENAME $realpath_root$fastcgi_script_name; include fastcgi.conf; fastcgi_pass 127.0.0.1:9000; } } }\n",
+        ],
     }
 }
 
@@ -78,9 +81,11 @@ impl Rule for DuplicateScriptFilename {
             for w in sf.windows(2) {
                 let (first, second) = (w[0], w[1]);
                 let same = first.2 == second.2;
-                out.push(
-                    Finding::new(
-                        m.span(second.0),
+                // The second one from a stock file (`include fastcgi.conf`
+                // after the user's own line) is fixed at that include.
+                let site = m.user_site(second.0, level);
+                let mut f = Finding::new(
+                        m.span(site),
                         if same {
                             "SCRIPT_FILENAME is passed twice".to_string()
                         } else {
@@ -88,8 +93,11 @@ impl Rule for DuplicateScriptFilename {
                         },
                     )
                     .help("keep one: include fastcgi_params (which has no SCRIPT_FILENAME) instead of fastcgi.conf, or drop this line")
-                    .label(m.span(first.0), "first set here"),
-                );
+                    .label(m.span(first.0), "first set here");
+                if site != second.0 {
+                    f = f.label(m.span(second.0), "set again in the included file");
+                }
+                out.push(f);
             }
         }
     }

@@ -14,6 +14,11 @@ declare_rule! {
     /// without a script; a literal `SCRIPT_NAME` of a `.php` script such as
     /// `/index.php` names a script and still needs its file).
     ///
+    /// When an outer level sets `SCRIPT_FILENAME` and the level's own
+    /// `fastcgi_param` lines replace that list, the finding covers the first
+    /// of them (or the `include` of a stock file that brings it) and the
+    /// pass, and labels the outer `SCRIPT_FILENAME`.
+    ///
     /// ## Why is this bad?
     /// PHP-FPM does not know which script to run: it answers "Primary script
     /// unknown" (a 404 or a blank page) for every request, or, behind some
@@ -68,6 +73,7 @@ declare_rule! {
             "events {}\nhttp { server { location ~ \\.php$ { fastcgi_pass unix:/run/php/php-fpm.sock; } } }\n",
             "events {}\nhttp { fastcgi_param SCRIPT_FILENAME $request_filename; server { location ~ \\.php$ { fastcgi_param HTTPS on; fastcgi_pass 127.0.0.1:9000; } } }\n",
             "events {}\nhttp { server { root /srv/app/public; location @front { include fastcgi_params; fastcgi_param SCRIPT_NAME /index.php; fastcgi_pass unix:/run/php/php8.2-fpm.sock; } } }\n",
+            "events {}\nhttp { server { include fastcgi.conf; location ~ \\.php$ { include fastcgi_params; fastcgi_pass 127.0.0.1:9000; } } }\n",
         ],
     }
 }
@@ -78,6 +84,7 @@ impl Rule for FastcgiMissingScriptFilename {
     }
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let m = cx.model();
+        let mut seen = rustc_hash::FxHashSet::default();
         for p in &m.passes {
             if !m.is_php_pass(p) || m.has_unresolved_include(p.level) {
                 continue;
@@ -92,16 +99,44 @@ impl Rule for FastcgiMissingScriptFilename {
             }) {
                 continue;
             }
-            let mut f = Finding::new(m.span(p.inst), "no SCRIPT_FILENAME is passed to PHP-FPM here")
-                .help("add `fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;` (or `include fastcgi.conf;` instead of fastcgi_params)");
-            // A level's own fastcgi_param list hides the inherited one.
-            if let Some((own, list)) = m.effective_list(p.level, &["fastcgi_param"]) {
-                if let Some(outer) = m.parent(own).and_then(|o| m.pair(o, "fastcgi_param", "SCRIPT_FILENAME")) {
-                    f = f
-                        .label(m.span(list[0]), "this fastcgi_param replaces every inherited one")
-                        .label(m.span(outer.0), "SCRIPT_FILENAME set here is not inherited");
+            // A level's own fastcgi_param list hides the inherited one, with
+            // its SCRIPT_FILENAME: the finding is at the first of the level's
+            // own (or the include of a stock file that brings it), once.
+            let dropped = m.effective_list(p.level, &["fastcgi_param"]).and_then(|(own, list)| {
+                let (outer, _) = m.parent(own).and_then(|o| m.pair(o, "fastcgi_param", "SCRIPT_FILENAME"))?;
+                let outer = m.parent(outer).map_or(outer, |l| m.user_site(outer, l));
+                Some((m.user_site(list[0], own), list[0], outer))
+            });
+            let f = match dropped {
+                Some((site, first, outer)) => {
+                    if !seen.insert(site) {
+                        continue;
+                    }
+                    let msg = if site == first {
+                        "this fastcgi_param replaces every inherited one, and with them SCRIPT_FILENAME"
+                    } else {
+                        "the fastcgi_param lines this include brings in replace every inherited one, and with them SCRIPT_FILENAME"
+                    };
+                    // Over the fastcgi_param that drops the list and the pass
+                    // that goes without it, when both are in one file.
+                    let (a, b) = (m.span(site), m.span(p.inst));
+                    let span = if a.file == b.file {
+                        crate::span::Span::new(a.file, a.start.min(b.start), a.end.max(b.end))
+                    } else {
+                        a
+                    };
+                    let mut f = Finding::new(span, msg)
+                    .help("repeat the inherited parameters here (`include fastcgi.conf;` or the snippet that sets them), or move this fastcgi_param out to where the others are set")
+                    .label(m.span(outer), "SCRIPT_FILENAME set here is not inherited")
+                    .label(m.span(p.inst), "PHP-FPM gets no script to run here");
+                    if site != first {
+                        f = f.label(m.span(first), "the first fastcgi_param of this level");
+                    }
+                    f
                 }
-            }
+                None => Finding::new(m.span(p.inst), "no SCRIPT_FILENAME is passed to PHP-FPM here")
+                    .help("add `fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;` (or `include fastcgi.conf;` instead of fastcgi_params)"),
+            };
             out.push(f);
         }
     }

@@ -1,6 +1,5 @@
 use crate::declare_rule;
 use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
-use crate::load::stock;
 use crate::model::context::Context;
 use crate::model::directives::Version;
 use crate::model::graph::Model;
@@ -228,14 +227,7 @@ impl Rule for HeaderInheritanceLoss {
                 // directive. A directive of the user's own snippet is
                 // reported at the directive: one finding, however many places
                 // include the snippet.
-                let mut site = own[0];
-                while let Some(v) = m.tree.insts[site as usize].via.filter(|&v| m.parent(v) == Some(level)) {
-                    let file = &m.loaded.file(m.tree.insts[site as usize].file).path;
-                    if stock::lookup(file).is_none() {
-                        break;
-                    }
-                    site = v;
-                }
+                let site = m.user_site(own[0], level);
                 let at = m.span(site);
                 let i = *found_at.entry(at).or_insert_with(|| {
                     found.push((at, (site != own[0]).then(|| m.span(own[0])), Vec::new()));

@@ -86,16 +86,18 @@ impl Rule for HostHeaderSpoofing {
                 // `$host` is the name nginx routed on (checked against server_name).
                 let chosen = |v: &str| client_controlled(v) && !v.eq_ignore_ascii_case("host");
                 let found = variables(value).into_iter().find_map(|v| Some((v, derived_from(m, id, v, &chosen, 0)?)));
-                let Some((raw, why)) = found else { continue };
+                let Some((raw, (why, via))) = found else { continue };
                 let msg = if chosen(raw) {
                     format!("the Host sent to the backend is ${raw}, which the client chooses unchecked")
                 } else {
                     format!("the Host sent to the backend is ${raw}, which the client chooses unchecked ({why})")
                 };
-                out.push(
-                    Finding::new(m.span(id), msg)
-                        .help(format!("use `{directive} {} $host;`", m.arg(id, 0).unwrap_or("Host"))),
-                );
+                let mut f = Finding::new(m.span(id), msg)
+                    .help(format!("use `{directive} {} $host;`", m.arg(id, 0).unwrap_or("Host")));
+                if let Some(v) = via {
+                    f = f.label(m.span(v), format!("${raw} gets the client's value here"));
+                }
+                out.push(f);
             }
         }
     }

@@ -6,22 +6,25 @@ use crate::model::tree::InstId;
 
 declare_rule! {
     /// ## What it does
-    /// Reports a location that passes PHP to FastCGI but never sees a
-    /// request, because of a location of the same server checked before it:
+    /// Reports a location that passes PHP to FastCGI but never sees some or
+    /// all of its requests, because of a location of the same server checked
+    /// before it:
     ///
     /// - an earlier regex location that matches every sample PHP path the
     ///   PHP location matches (`/index.php`, `/test.php`, `/wp-login.php`,
     ///   `/app/v1/api.php`), or, for a location of one script
     ///   (`location ~ /wp-login\.php$`), that script's path; nginx uses the
-    ///   first regex that matches;
-    /// - an earlier regex location that takes the scripts of a directory it
-    ///   names (`location ~ ^/wp-admin/` takes `/wp-admin/index.php`), knows
-    ///   the directory holds scripts (its `try_files` or `index` names a
-    ///   `.php` file, or the directory is one where WordPress, Drupal, Joomla
-    ///   or phpMyAdmin keep scripts: `wp-admin`, `wp-includes`, `core`,
-    ///   `modules`, `includes`, `administrator`, `phpmyadmin`), and neither
-    ///   passes them on (itself or through a
-    ///   nested location) nor refuses them (`deny`, `return`);
+    ///   first regex that matches. Reported at the PHP location;
+    /// - an earlier regex location that neither passes PHP on (itself or
+    ///   through a nested location) nor refuses it (`deny`, `return`), and
+    ///   takes one script (`location ~ ^/wp-login\.php$ { limit_req ...; }`)
+    ///   or the scripts of a directory it names (`location ~ ^/wp-admin/`
+    ///   takes `/wp-admin/index.php`) when it knows the directory holds
+    ///   scripts (its `try_files` or `index` names a `.php` file, or the
+    ///   directory is one where WordPress, Drupal, Joomla or phpMyAdmin keep
+    ///   scripts: `wp-admin`, `wp-includes`, `core`, `modules`, `includes`,
+    ///   `administrator`, `phpmyadmin`). Reported at that earlier location,
+    ///   where the fix goes;
     /// - a `^~` prefix location for `/`, which stops the regex search for
     ///   every request.
     ///
@@ -70,6 +73,7 @@ declare_rule! {
             "events {}\nhttp { server { location ~ ^/wp-admin/ { auth_basic staff; auth_basic_user_file /etc/nginx/htpasswd; location ~ \\.php$ { include fastcgi.conf; fastcgi_pass 127.0.0.1:9000; } } location ~ \\.php$ { try_files $uri =404; include fastcgi.conf; fastcgi_pass 127.0.0.1:9000; } } }\n",
             "events {}\nhttp { server { location ~* ^/(assets|static)/ { expires 30d; } location ~ \\.php$ { try_files $uri =404; include fastcgi.conf; fastcgi_pass 127.0.0.1:9000; } } }\n",
             "events {}\nhttp { limit_req_zone $binary_remote_addr zone=login:1m rate=1r/s; server { location ~ /wp-login\\.php$ { limit_req zone=login; include fastcgi.conf; fastcgi_pass 127.0.0.1:9000; } location ~ \\.php$ { try_files $uri =404; include fastcgi.conf; fastcgi_pass 127.0.0.1:9000; } } }\n",
+            "events {}\nhttp { server { location ~ /xmlrpc\\.php$ { deny all; } location ~ \\.php$ { try_files $uri =404; include fastcgi.conf; fastcgi_pass 127.0.0.1:9000; } } }\n",
         ],
         fail: &[
             "events {}\nhttp { server { location ~ \\.(html|php)$ { try_files $uri =404; } location ~ \\.php$ { fastcgi_pass 127.0.0.1:9000; } } }\n",
@@ -78,6 +82,7 @@ declare_rule! {
             "events {}\nhttp { server { location ~ ^/wp-admin/ { auth_basic staff; auth_basic_user_file /etc/nginx/htpasswd; try_files $uri $uri/ /wp-admin/index.php?$args; } location ~ \\.php$ { try_files $uri =404; include fastcgi.conf; fastcgi_pass 127.0.0.1:9000; } } }\n",
             "events {}\nhttp { limit_req_zone $binary_remote_addr zone=login:1m rate=1r/s; server { location ~ \\.php$ { try_files $uri =404; include fastcgi.conf; fastcgi_pass 127.0.0.1:9000; } location ~ /wp-login\\.php$ { limit_req zone=login; include fastcgi.conf; fastcgi_pass 127.0.0.1:9000; } } }\n",
             "events {}\nhttp { server { location ~* ^/(?:core|modules|themes)/ { expires 30d; try_files $uri =404; } location ~ \\.php$ { try_files $uri =404; include fastcgi.conf; fastcgi_pass 127.0.0.1:9000; } } }\n",
+            "events {}\nhttp { limit_req_zone $binary_remote_addr zone=login:1m rate=1r/s; server { location ~ ^/wp-login\\.php$ { limit_req zone=login; } location ~ \\.php$ { try_files $uri =404; include fastcgi.conf; fastcgi_pass 127.0.0.1:9000; } } }\n",
         ],
     }
 }
@@ -173,6 +178,7 @@ impl Rule for ShadowedPhpLocation {
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings<'_>) {
         let m = cx.model();
         let mut seen = rustc_hash::FxHashSet::default();
+        let mut shadowing = rustc_hash::FxHashSet::default();
         for p in &m.passes {
             if p.kind != PassKind::Fastcgi || m.inner(p.level) != Some(Context::Location) {
                 continue;
@@ -229,21 +235,40 @@ impl Rule for ShadowedPhpLocation {
                     out.push(f.label(m.span(other), "matches first"));
                     break;
                 }
-                // Part of the scripts: a directory the earlier location takes
-                // whole, scripts included, without running them or refusing them.
+                // Part of the scripts: one script (`location ~ ^/wp-login\.php$`
+                // set apart for a rate limit), or a directory the earlier
+                // location takes whole, scripts included, without running
+                // or refusing them. The fix goes there: the finding too.
+                if handles_php(m, other) {
+                    continue;
+                }
                 let Some((pattern, _)) = m.location_pattern(other) else { continue };
-                let taken = dir_probes(pattern).find(|probe| {
+                let both = |probe: &str| {
                     ore.is_match(probe.as_bytes()).unwrap_or(false) && re.is_match(probe.as_bytes()).unwrap_or(false)
-                });
-                if let Some(probe) = taken.filter(|p| expects_php(m, other, p) && !handles_php(m, other)) {
-                    out.push(
-                        Finding::new(
-                            m.span(php),
-                            format!("this PHP location never sees {probe}: an earlier regex location takes it and does not run PHP"),
-                        )
-                        .help("pass .php requests on in the earlier location too (a nested PHP location), refuse them there, or make it a prefix location so that regex locations are still checked")
-                        .label(m.span(other), "matches first, without passing to PHP"),
-                    );
+                };
+                let script = literal_path(pattern).filter(|p| both(p));
+                let taken = script
+                    .clone()
+                    .or_else(|| dir_probes(pattern).find(|probe| both(probe) && expects_php(m, other, probe)));
+                if let Some(probe) = taken {
+                    if shadowing.insert(other) {
+                        let (msg, help) = if script.is_some() {
+                            (
+                                format!("this location takes {probe} before the PHP location and does not run it: the script is sent as a file"),
+                                "pass it to PHP here too (the PHP location's fastcgi settings and fastcgi_pass), or refuse it here (`deny all;`)",
+                            )
+                        } else {
+                            (
+                                format!("this location takes {probe} before the PHP location and does not run PHP: scripts are sent as files"),
+                                "pass .php requests on here too (fastcgi_pass, or a nested PHP location), refuse them here, or make it a prefix location so that regex locations are still checked",
+                            )
+                        };
+                        out.push(
+                            Finding::new(m.span(other), msg)
+                                .help(help)
+                                .label(m.span(php), "PHP is run here, for the requests that reach it"),
+                        );
+                    }
                     break;
                 }
             }

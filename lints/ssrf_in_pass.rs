@@ -77,10 +77,11 @@ declare_rule! {
     }
 }
 
-/// Why a variable seen at `at` carries a value the client chooses, if it does.
-fn tainted(m: &Model<'_>, at: InstId, var: &str, depth: u8) -> Option<String> {
+/// Why a variable seen at `at` carries a value the client chooses, if it
+/// does, and the `set` or `map` line that gives it that value.
+fn tainted(m: &Model<'_>, at: InstId, var: &str, depth: u8) -> Option<(String, Option<InstId>)> {
     if client_controlled(var) {
-        return Some(format!("${var} comes from the request"));
+        return Some((format!("${var} comes from the request"), None));
     }
     if let Some((_, pattern)) = m.capture_regex(at) {
         let groups = capture_groups(pattern);
@@ -90,19 +91,20 @@ fn tainted(m: &Model<'_>, at: InstId, var: &str, depth: u8) -> Option<String> {
         };
         if let Some(g) = g {
             return (!is_literal_alternation(g.body))
-                .then(|| format!("${var} is captured from the request by \"({})\"", g.body));
+                .then(|| (format!("${var} is captured from the request by \"({})\"", g.body), None));
         }
     }
     // A variable given a client-controlled value by a `set` in scope or a `map`.
     if depth < 3 {
         return m.var_sources_at(at, var).find_map(|s| {
-            let why = variables(address_part(PassKind::Proxy, s.value))
+            let (why, _) = variables(address_part(PassKind::Proxy, s.value))
                 .into_iter()
                 .find_map(|v| tainted(m, s.at, v, depth + 1))?;
-            Some(match s.map {
+            let why = match s.map {
                 Some(_) => format!("${var} is mapped to a value the client chooses ({why})"),
                 None => format!("${var} is set from a value the client chooses ({why})"),
-            })
+            };
+            Some((why, Some(s.at)))
         });
     }
     None
@@ -124,12 +126,15 @@ impl Rule for SsrfInPass {
             }
             let Some(raw) = m.arg(p.inst, 0) else { continue };
             let head = address_part(p.kind, raw);
-            let why = variables(head).into_iter().find_map(|v| tainted(m, p.inst, v, 0));
-            let Some(why) = why else { continue };
-            out.push(
+            let found = variables(head).into_iter().find_map(|v| Some((v, tainted(m, p.inst, v, 0)?)));
+            let Some((var, (why, via))) = found else { continue };
+            let mut f =
                 Finding::new(m.span(p.inst), format!("the request chooses where {} connects: {why}", p.kind.directive()))
-                    .help("pass to a fixed host or an `upstream`, and put request data only in the URI part (or choose among fixed backends with a `map`)"),
-            );
+                    .help("pass to a fixed host or an `upstream`, and put request data only in the URI part (or choose among fixed backends with a `map`)");
+            if let Some(v) = via {
+                f = f.label(m.span(v), format!("${var} gets the client's value here"));
+            }
+            out.push(f);
         }
     }
 }

@@ -564,6 +564,21 @@ impl<'a> Model<'a> {
         self.tree.insts[id as usize].parent
     }
 
+    /// Where the user fixes a directive set at `level`: the directive itself,
+    /// or, when it comes from a distribution's stock file (`proxy_params`,
+    /// `fastcgi.conf`) included at `level`, that `include`.
+    pub fn user_site(&self, id: InstId, level: InstId) -> InstId {
+        let mut site = id;
+        while let Some(v) = self.tree.insts[site as usize].via.filter(|&v| self.parent(v) == Some(level)) {
+            let file = &self.loaded.file(self.tree.insts[site as usize].file).path;
+            if crate::load::stock::lookup(file).is_none() {
+                break;
+            }
+            site = v;
+        }
+        site
+    }
+
     /// The interned key of a directive name (`None`: no such directive anywhere).
     pub fn key(&self, name: &str) -> Option<u32> {
         table().key(name).filter(|&k| self.by_name.get(k as usize).is_some_and(|(a, b)| a < b))

@@ -178,26 +178,28 @@ pub fn is_literal_alternation(body: &str) -> bool {
 /// Why `$var`, read at `at`, holds a value `source` accepts (a request
 /// variable the client chooses, say), if it may: it is one, or a `set` in
 /// scope or a `map` line gives it a value that reads one (followed three
-/// deep).
+/// deep). With the reason, the `set` or `map` line that gives `$var` that
+/// value, when it is not the request's own variable.
 pub fn derived_from(
     m: &crate::model::graph::Model<'_>,
     at: crate::model::tree::InstId,
     var: &str,
     source: &dyn Fn(&str) -> bool,
     depth: u8,
-) -> Option<String> {
+) -> Option<(String, Option<crate::model::tree::InstId>)> {
     if source(var) {
-        return Some(format!("${var} comes from the request"));
+        return Some((format!("${var} comes from the request"), None));
     }
     if depth >= 3 {
         return None;
     }
     m.var_sources_at(at, var).find_map(|s| {
-        let why = variables(s.value).into_iter().find_map(|v| derived_from(m, s.at, v, source, depth + 1))?;
-        Some(match s.map {
+        let (why, _) = variables(s.value).into_iter().find_map(|v| derived_from(m, s.at, v, source, depth + 1))?;
+        let why = match s.map {
             Some(_) => format!("${var} is mapped from it: {why}"),
             None => format!("${var} is set from it: {why}"),
-        })
+        };
+        Some((why, Some(s.at)))
     })
 }
 
