@@ -1,10 +1,13 @@
 use crate::declare_rule;
 use crate::lint::{Finding, Findings, LintContext, Rule, RuleMeta};
 use crate::model::graph::PassKind;
+use crate::span::Span;
 
 declare_rule! {
     /// ## What it does
-    /// Reports a location that has both `try_files` and `proxy_pass`.
+    /// Reports a location that has both `try_files` and `proxy_pass`. The
+    /// finding starts at `try_files` and, when the `proxy_pass` follows it in
+    /// the same file, runs to it: dropping either one is a fix.
     ///
     /// ## Why is this bad?
     /// `try_files` runs first and looks for the URI under `root`: when a
@@ -70,8 +73,12 @@ impl Rule for TryFilesWithProxyPass {
                 continue;
             }
             if let Some(&t) = m.local(p.level, "try_files").first() {
+                // The fix may go on either line: the finding runs from
+                // try_files to a proxy_pass after it in the same file.
+                let (a, b) = (m.span(t), m.span(p.inst));
+                let span = if a.file == b.file && a.start < b.start { Span::new(a.file, a.start, b.end) } else { a };
                 out.push(
-                    Finding::new(m.span(t), "try_files looks for local files before proxying every request of this location")
+                    Finding::new(span, "try_files looks for local files before proxying every request of this location")
                         .help("serve files in one location and proxy in a named one: `try_files $uri @app;` and `location @app { proxy_pass ...; }`")
                         .label(m.span(p.inst), "proxied here"),
                 );
