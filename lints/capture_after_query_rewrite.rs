@@ -96,41 +96,58 @@ impl Rule for CaptureAfterQueryRewrite {
             return;
         }
         let m = cx.model();
-        let mut reported = rustc_hash::FxHashSet::default();
-        for &rw in m.named("rewrite") {
-            // A flag ends the rewrite module's work for the request here
-            // (`last`, `break`) or answers it (`redirect`, `permanent`).
-            if m.arg(rw, 2).is_some() || !m.arg(rw, 1).is_some_and(sets_args) {
-                continue;
-            }
-            let Some(level) = m.parent(rw) else { continue };
-            // What runs after it in the same pass of the rewrite module: the
-            // rest of its block, and, inside an `if`, the rest of the block
-            // around the `if` (both share one script engine).
-            let mut scopes = vec![(level, rw)];
-            if m.directive(level).name() == "if" {
-                if let Some(outer) = m.parent(level) {
-                    scopes.push((outer, level));
+        // The blocks holding a rewrite that leaves captures escaped as
+        // arguments (for one inside an `if`, the block around the `if`:
+        // both share one script engine), each walked once, in order.
+        let qualifies = |rw: InstId| m.arg(rw, 2).is_none() && m.arg(rw, 1).is_some_and(sets_args);
+        let mut scopes: Vec<InstId> = m
+            .named("rewrite")
+            .iter()
+            .filter(|&&rw| qualifies(rw))
+            .filter_map(|&rw| {
+                let level = m.parent(rw)?;
+                if m.directive(level).name() == "if" {
+                    m.parent(level)
+                } else {
+                    Some(level)
                 }
-            }
-            for (scope, after) in scopes {
-                for c in later(m, scope, after) {
-                    let Some(v) = capture_read(m, c) else { continue };
-                    if !reported.insert(c) {
-                        continue;
-                    }
-                    out.push(
-                        Finding::new(
-                            m.span(c),
-                            format!(
-                                "${v} is copied escaped into a buffer sized for the raw value after a rewrite with query arguments (CVE-2026-42945)"
-                            ),
-                        )
-                        .help("name the group (`(?<id>...)`) and read it as `$id`, or upgrade to nginx 1.30.1 or later")
-                        .label(m.span(rw), "this rewrite's `?` leaves capture copies escaped as arguments"),
-                    );
-                }
-            }
+            })
+            .collect();
+        scopes.sort_unstable();
+        scopes.dedup();
+        for scope in scopes {
+            walk(m, scope, &qualifies, &mut None, out);
+        }
+    }
+}
+
+/// Reports the numbered captures read in `scope` (and the `if` blocks in it)
+/// after the first rewrite that `qualifies` (a flag ends the rewrite
+/// module's work there, or answers the request: such a rewrite does not).
+fn walk(
+    m: &Model<'_>,
+    scope: InstId,
+    qualifies: &dyn Fn(InstId) -> bool,
+    armed: &mut Option<InstId>,
+    out: &mut Findings<'_>,
+) {
+    for c in children(m, scope) {
+        if let (Some(rw), Some(v)) = (*armed, capture_read(m, c)) {
+            out.push(
+                Finding::new(
+                    m.span(c),
+                    format!(
+                        "${v} is copied escaped into a buffer sized for the raw value after a rewrite with query arguments (CVE-2026-42945)"
+                    ),
+                )
+                .help("name the group (`(?<id>...)`) and read it as `$id`, or upgrade to nginx 1.30.1 or later")
+                .label(m.span(rw), "this rewrite's `?` leaves capture copies escaped as arguments"),
+            );
+        }
+        match m.directive(c).name() {
+            "rewrite" if armed.is_none() && qualifies(c) => *armed = Some(c),
+            "if" => walk(m, c, qualifies, armed, out),
+            _ => {}
         }
     }
 }
@@ -142,19 +159,6 @@ impl Rule for CaptureAfterQueryRewrite {
 fn sets_args(replacement: &str) -> bool {
     let redirect = ["http://", "https://", "$scheme"].iter().any(|p| replacement.starts_with(p));
     !redirect && replacement.strip_suffix('?').unwrap_or(replacement).contains('?')
-}
-
-/// The directives of `scope` after `after`, with the lines of the `if`
-/// blocks among them.
-fn later(m: &Model<'_>, scope: InstId, after: InstId) -> Vec<InstId> {
-    let mut out = Vec::new();
-    for c in children(m, scope).into_iter().filter(|&c| c > after) {
-        out.push(c);
-        if m.directive(c).name() == "if" {
-            out.extend(children(m, c));
-        }
-    }
-    out
 }
 
 /// The numbered capture a `set` value, an `if` condition or a `rewrite`
