@@ -28,6 +28,9 @@ declare_rule! {
     /// - a `^~` prefix location for `/`, which stops the regex search for
     ///   every request.
     ///
+    /// Each PHP location is compared with the first 64 regex locations of its
+    /// server, which bounds the work on servers with thousands of them.
+    ///
     /// ## Why is this bad?
     /// PHP files are served by the other location: downloaded as source
     /// code (leaking credentials in `wp-config.php`), answered 403/404, or
@@ -86,6 +89,10 @@ declare_rule! {
         ],
     }
 }
+
+/// At most this many earlier regex locations are compared with each PHP
+/// location.
+const MAX_COMPARED: usize = 64;
 
 const SAMPLES: [&[u8]; 6] =
     [b"/index.php", b"/test.php", b"/wp-login.php", b"/app/v1/api.php", b"/index.php/path/info", b"/app.php"];
@@ -200,6 +207,10 @@ impl Rule for ShadowedPhpLocation {
             } else if mine.len() < 2 {
                 continue;
             }
+            // Regex locations compared with this one: the first
+            // MAX_COMPARED of the server (a server with thousands of PHP
+            // locations would otherwise cost millions of regex matches).
+            let mut compared = 0;
             for &other in m.local(parent, "location") {
                 let a = m.args(other);
                 if a.first().is_some_and(|x| x.as_str() == "^~") && a.get(1).is_some_and(|x| x.as_str() == "/") {
@@ -213,10 +224,11 @@ impl Rule for ShadowedPhpLocation {
                     );
                     break;
                 }
-                if other >= php {
+                if other >= php || compared >= MAX_COMPARED {
                     continue;
                 }
                 let Some(ore) = m.location_regex(other) else { continue };
+                compared += 1;
                 if mine.iter().all(|s| ore.is_match(s).unwrap_or(false)) {
                     let f = match (&literal, mine.len()) {
                         (Some(path), 1) => Finding::new(
